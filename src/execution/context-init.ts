@@ -1,0 +1,24 @@
+/** Everything a ResumableContext is built from: the lease, the restored checkpoint, and hooks. */
+import type { Checkpoint } from '../checkpoint/checkpoint.js';
+import type { CheckpointWriter, CommitResult } from '../checkpoint/checkpoint-writer.js';
+import type { NormalizedCheckpointOptions } from '../checkpoint/options.js';
+import type { CheckpointPolicy } from '../checkpoint/strategy.js';
+import type { BatonError } from '../errors.js';
+import type { Fence } from '../store/store.js';
+
+export interface ContextInit {
+  fence: Fence;
+  nodeLabel: string;
+  attempt: number;
+  inputData: unknown;
+  restored: Checkpoint | null;
+  writer: CheckpointWriter;
+  options: NormalizedCheckpointOptions;
+  /** The job's strategy state, shared with CheckpointManager.shouldCheckpoint. */
+  policy: CheckpointPolicy;
+  signal: AbortSignal;
+  /** A fenced write was refused: the run must stop. */
+  onLeaseLost(err: BatonError): void;
+  onCheckpoint?(checkpoint: Checkpoint, commit: CommitResult, costMs: number): void;
+  onProgress?(progress: number, currentStep: string | null): void;
+}
