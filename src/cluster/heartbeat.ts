@@ -1,0 +1,94 @@
+/**
+ * Keeps a node's heartbeat going: from a worker thread on stores shared between processes
+ * (SQLite file, Postgres), or from the main thread for the in-process `memory:` store and for
+ * Store instances (which cannot be handed to a thread). Either way it reports each beat, a
+ * declared-dead node, and errors.
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker as Thread } from 'node:worker_threads';
+import type { Store } from '../store/store.js';
+
+export interface HeartbeatEvents {
+  onBeat(): void;
+  onDead(nodeId: string): void;
+  onError(message: string): void;
+  onStalled(stalledMs: number): void;
+}
+
+export interface Heartbeat {
+  setNode(nodeId: string): void;
+  stop(): Promise<void>;
+}
+
+export interface HeartbeatOptions {
+  store: Store;
+  /** Store URL the thread opens itself; null beats on the main thread. */
+  url: string | null;
+  nodeId: string;
+  intervalMs: number;
+  maxStallMs: number;
+}
+
+export function startHeartbeat(o: HeartbeatOptions, events: HeartbeatEvents): Heartbeat {
+  return o.url === null ? mainThreadHeartbeat(o, events) : threadHeartbeat({ ...o, url: o.url }, events);
+}
+
+function threadHeartbeat(o: HeartbeatOptions & { url: string }, events: HeartbeatEvents): Heartbeat {
+  const tick = new SharedArrayBuffer(8);
+  const lastTick = new BigInt64Array(tick);
+  const touch = () => Atomics.store(lastTick, 0, BigInt(Date.now()));
+  touch();
+  const ticker = setInterval(touch, Math.max(10, Math.floor(o.intervalMs / 2)));
+  ticker.unref();
+  const workerData = { url: o.url, nodeId: o.nodeId, intervalMs: o.intervalMs, maxStallMs: o.maxStallMs, tick };
+  const thread = fileURLToPath(import.meta.url).endsWith('.ts')
+    ? // Running from source under tsx (the tests): worker threads do not inherit tsx's loader
+      // on Node 20, so the thread registers it before importing the TypeScript entry.
+      new Thread(
+        `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./heartbeat-thread.ts', import.meta.url).href)}); })`,
+        { eval: true, workerData },
+      )
+    : new Thread(new URL('./heartbeat-thread.js', import.meta.url), { workerData });
+  thread.on('message', (m: { type: string; nodeId?: string; message?: string; stalledMs?: number }) => {
+    if (m.type === 'beat') events.onBeat();
+    else if (m.type === 'dead') events.onDead(m.nodeId!);
+    else if (m.type === 'error') events.onError(m.message!);
+    else if (m.type === 'stalled') events.onStalled(m.stalledMs!);
+  });
+  thread.on('error', (err) => events.onError(`heartbeat thread died: ${err.message}`));
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  return {
+    setNode: (nodeId) => thread.postMessage({ type: 'node', nodeId }),
+    async stop() {
+      clearInterval(ticker);
+      thread.postMessage({ type: 'stop' });
+      const timeout = setTimeout(() => void thread.terminate(), 2000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+function mainThreadHeartbeat(o: HeartbeatOptions, events: HeartbeatEvents): Heartbeat {
+  let nodeId = o.nodeId;
+  let busy = false;
+  const beat = async () => {
+    try {
+      if (await o.store.heartbeat(nodeId)) events.onBeat();
+      else events.onDead(nodeId);
+    } catch (err) {
+      events.onError((err as Error).message);
+    }
+  };
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void beat().finally(() => (busy = false));
+  }, o.intervalMs);
+  return {
+    setNode: (id) => (nodeId = id),
+    async stop() {
+      clearInterval(timer);
+    },
+  };
+}
