@@ -11,7 +11,7 @@ import type { Fence, Store } from '../store/store.js';
 import type { Checkpoint, CheckpointInfo } from './checkpoint.js';
 import { loadLatestCheckpoint, type LoadedCheckpoint } from './checkpoint-reader.js';
 import { CheckpointWriter } from './checkpoint-writer.js';
-import { encodeValue } from './codec/index.js';
+import { encodeValue, FORMAT_VERSION } from './codec/index.js';
 import { parseManifest, type Manifest } from './manifest.js';
 import { normalizeCheckpointOptions, resolveManagerBasics, type CheckpointManagerOptions, type NormalizedCheckpointOptions } from './options.js';
 import { emptyDirty, prepareSnapshot, refOf, type PreparedSnapshot } from './snapshot.js';
@@ -54,6 +54,11 @@ export class CheckpointManager extends EventEmitter<CheckpointManagerEvents> {
     this.ownsStore = typeof basics.store === 'string';
     this.logger = basics.logger;
     this.nodeId = options.nodeId ?? defaultNodeLabel();
+  }
+
+  /** The store URL when the manager was given one (a heartbeat thread can open it too). */
+  get storeUrl(): string | null {
+    return typeof this.storeSpec === 'string' ? this.storeSpec : null;
   }
 
   /** The opened, migrated store. */
@@ -129,6 +134,9 @@ export class CheckpointManager extends EventEmitter<CheckpointManagerEvents> {
     const store = await this.store();
     let writer = this.writers.get(input.jobId);
     if (input.epoch !== undefined && writer?.fence.epoch !== input.epoch) writer = undefined;
+    // Inside a running job the context's keys stay and the given ones override them; a
+    // standalone call describes the whole state.
+    const merge = writer !== undefined;
     if (writer === undefined) {
       if (input.epoch === undefined) {
         throw new BatonError(
@@ -147,7 +155,8 @@ export class CheckpointManager extends EventEmitter<CheckpointManagerEvents> {
     const dirty = emptyDirty();
     for (const k of values.state.keys()) dirty.state.add(k);
     for (const k of values.results.keys()) dirty.results.add(k);
-    const snapshot: PreparedSnapshot = prepareSnapshot(values, dirty, { ...writer.base, state: {}, results: {} }, writer.knownChunks);
+    const base = merge ? writer.base : { ...writer.base, state: {}, results: {} };
+    const snapshot: PreparedSnapshot = prepareSnapshot(values, dirty, base, writer.knownChunks);
     if (input.inputData !== undefined || writer.base.input.c.length === 0) {
       snapshot.manifest.input = refOf(encodeValue(input.inputData, 'inputData'), writer.knownChunks, snapshot);
     }
@@ -171,7 +180,7 @@ export class CheckpointManager extends EventEmitter<CheckpointManagerEvents> {
       inputData: input.inputData,
       intermediateResults: input.intermediateResults ?? {},
       stepResults: {},
-      formatVersion: 1,
+      formatVersion: FORMAT_VERSION,
       checksum: r.checksum,
       sizeBytes: r.sizeBytes,
     };

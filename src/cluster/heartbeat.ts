@@ -27,6 +27,8 @@ export interface HeartbeatOptions {
   nodeId: string;
   intervalMs: number;
   maxStallMs: number;
+  /** Let the process exit while beating (executeResumable scripts). @defaultValue false */
+  unref?: boolean;
 }
 
 export function startHeartbeat(o: HeartbeatOptions, events: HeartbeatEvents): Heartbeat {
@@ -55,6 +57,7 @@ function threadHeartbeat(o: HeartbeatOptions & { url: string }, events: Heartbea
     else if (m.type === 'error') events.onError(m.message!);
     else if (m.type === 'stalled') events.onStalled(m.stalledMs!);
   });
+  if (o.unref === true) thread.unref();
   thread.on('error', (err) => events.onError(`heartbeat thread died: ${err.message}`));
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   return {
@@ -85,6 +88,7 @@ function mainThreadHeartbeat(o: HeartbeatOptions, events: HeartbeatEvents): Hear
     busy = true;
     void beat().finally(() => (busy = false));
   }, o.intervalMs);
+  if (o.unref === true) timer.unref();
   return {
     setNode: (id) => (nodeId = id),
     async stop() {

@@ -1,18 +1,22 @@
 /**
  * A registered node incarnation that keeps its heartbeat going. When a heartbeat finds the
  * node declared dead, everything it runs is aborted (its writes would be refused anyway) and
- * it re-registers as a new incarnation. This main-thread session serves executeResumable and
- * the in-process `memory:` store; Workers on shared stores beat from a worker thread instead.
+ * it re-registers as a new incarnation. It serves executeResumable; beats come from a thread
+ * on shared stores, from the main thread for `memory:` and Store instances.
  */
 import type { Logger } from '../logger.js';
 import type { NodeRow } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 import { newIncarnation } from './node-identity.js';
 
 export interface NodeSessionOptions {
   label: string;
   tasks: string[];
   heartbeatIntervalMs: number;
+  /** Store URL for a heartbeat thread (a blocked event loop must not look dead); null beats on the main thread. */
+  url: string | null;
+  maxEventLoopStallMs?: number;
   logger: Logger;
   /** Called when the store says this incarnation is dead: abort its work. */
   onDeclaredDead(oldId: string): void;
@@ -20,8 +24,7 @@ export interface NodeSessionOptions {
 
 export class NodeSession {
   private node: NodeRow | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private beating = false;
+  private heartbeat: Heartbeat | null = null;
 
   constructor(
     private readonly store: Store,
@@ -39,32 +42,28 @@ export class NodeSession {
   async start(): Promise<void> {
     if (this.node !== null) return;
     this.node = await this.store.registerNode(newIncarnation(this.o.label, this.o.tasks));
-    this.timer = setInterval(() => void this.beat(), this.o.heartbeatIntervalMs);
-    this.timer.unref();
+    this.heartbeat = startHeartbeat(
+      { store: this.store, url: this.o.url, nodeId: this.node.id, intervalMs: this.o.heartbeatIntervalMs, maxStallMs: this.o.maxEventLoopStallMs ?? 300_000, unref: true },
+      {
+        onBeat: () => undefined,
+        onDead: (id) => void this.reregister(id),
+        onError: (message) => this.o.logger.warn('heartbeat failed; will retry', { node: this.o.label, error: message }),
+        onStalled: () => undefined,
+      },
+    );
   }
 
-  /** One heartbeat; exposed so callers can beat right before a decision. */
-  async beat(): Promise<void> {
-    if (this.node === null || this.beating) return;
-    this.beating = true;
-    try {
-      const alive = await this.store.heartbeat(this.node.id);
-      if (!alive) {
-        const old = this.node.id;
-        this.o.logger.warn('this node was declared dead by the cluster: aborting its jobs and re-registering', { node: this.o.label, incarnation: old });
-        this.o.onDeclaredDead(old);
-        this.node = await this.store.registerNode(newIncarnation(this.o.label, this.o.tasks));
-      }
-    } catch (err) {
-      this.o.logger.warn('heartbeat failed; will retry', { node: this.o.label, error: (err as Error).message });
-    } finally {
-      this.beating = false;
-    }
+  private async reregister(oldId: string): Promise<void> {
+    if (this.node === null || this.node.id !== oldId) return;
+    this.o.logger.warn('this node was declared dead by the cluster: aborting its jobs and re-registering', { node: this.o.label, incarnation: oldId });
+    this.o.onDeclaredDead(oldId);
+    this.node = await this.store.registerNode(newIncarnation(this.o.label, this.o.tasks));
+    this.heartbeat?.setNode(this.node.id);
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
+    await this.heartbeat?.stop();
+    this.heartbeat = null;
     if (this.node !== null) await this.store.stopNode(this.node.id).catch(() => undefined);
     this.node = null;
   }

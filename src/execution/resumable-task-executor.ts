@@ -60,7 +60,8 @@ export class ResumableTaskExecutor {
         priority: 0,
         runAt: null,
         maxAttempts: 1,
-        maxCrashes: Number.MAX_SAFE_INTEGER,
+        // A crashed run is resumed by running the script again; no limit short of absurd.
+        maxCrashes: 1_000_000,
         backupNode: null,
         timeoutMs: null,
       },
@@ -114,8 +115,10 @@ export class ResumableTaskExecutor {
   private async startNode(): Promise<NodeSession> {
     {
       const manager = this.checkpointManager;
-      const session = new NodeSession(await manager.store(), {
+      const store = await manager.store();
+      const session = new NodeSession(store, {
         label: manager.nodeId,
+        url: store.capabilities.crossProcess ? manager.storeUrl : null,
         tasks: [],
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         logger: manager.logger,
