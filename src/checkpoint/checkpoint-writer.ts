@@ -5,6 +5,7 @@
  * never written again, across checkpoints and across a resume.
  */
 import { crashPoint, CrashPoint } from '../debug/crash-points.js';
+import { retryStoreCall } from '../store/retry.js';
 import type { Fence, Store } from '../store/store.js';
 import { FORMAT_VERSION } from './codec/index.js';
 import { checkpointChecksum, manifestRefs, manifestSize, type Manifest } from './manifest.js';
@@ -67,14 +68,14 @@ export class CheckpointWriter {
       snapshot.newBytes += chunk[1].byteLength;
     }
     const inline = snapshot.newBytes <= INLINE_LIMIT;
-    if (!inline) await this.store.putChunks(this.fence.jobId, snapshot.newChunks);
+    if (!inline) await retryStoreCall(() => this.store.putChunks(this.fence.jobId, snapshot.newChunks));
     crashPoint(CrashPoint.MID_CHECKPOINT);
     const manifest = JSON.stringify(snapshot.manifest);
     const fields = { ...header, jobId: this.fence.jobId, epoch: this.fence.epoch, formatVersion: FORMAT_VERSION, manifest };
     const checksum = checkpointChecksum(fields);
     const refs = manifestRefs(snapshot.manifest);
     const sizeBytes = manifestSize(snapshot.manifest);
-    const { seq, createdAt } = await this.store.commitCheckpoint(this.fence, {
+    const { seq, createdAt } = await retryStoreCall(() => this.store.commitCheckpoint(this.fence, {
       ...header,
       manifest,
       chunkRefs: refs,
@@ -83,7 +84,7 @@ export class CheckpointWriter {
       sizeBytes,
       inlineChunks: inline ? snapshot.newChunks : [],
       keep: this.keep,
-    });
+    }));
     this.committed = snapshot.manifest;
     this.known = new Set(refs);
     this.unstored = [];

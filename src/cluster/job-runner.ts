@@ -11,6 +11,7 @@ import { BatonError, ErrorCode, toErrorInfo } from '../errors.js';
 import type { ResumableContext } from '../execution/resumable-context.js';
 import { runAttempt } from '../execution/run-attempt.js';
 import type { JobRow } from '../store/records.js';
+import { retryStoreCall } from '../store/retry.js';
 import type { Fence, Store } from '../store/store.js';
 import type { TaskDefinition } from './define-task.js';
 import type { WorkerEvents } from './worker-events.js';
@@ -93,9 +94,9 @@ export class JobRunner {
     }
     const errors = job.errorCount + 1;
     const willRetry = errors < job.maxAttempts;
-    const retryAt = willRetry ? (await store.now()) + retryDelayMs(errors, host.options) : null;
     try {
-      await store.failJob(entry.fence, { error: toErrorInfo(outcome.error), retryAt });
+      const retryAt = willRetry ? (await retryStoreCall(() => store.now())) + retryDelayMs(errors, host.options) : null;
+      await retryStoreCall(() => store.failJob(entry.fence, { error: toErrorInfo(outcome.error), retryAt }));
     } catch (err) {
       if (err instanceof BatonError && err.code === ErrorCode.LEASE_LOST) {
         host.emit('lease:lost', { jobId: job.id, epoch: job.epoch, error: err });

@@ -12,6 +12,7 @@ import { refOf, type PreparedSnapshot } from '../checkpoint/snapshot.js';
 import { crashPoint, CrashPoint } from '../debug/crash-points.js';
 import { BatonError, ErrorCode, isBatonError } from '../errors.js';
 import type { JobRow } from '../store/records.js';
+import { retryStoreCall } from '../store/retry.js';
 import type { Fence } from '../store/store.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { ResumableContext } from './resumable-context.js';
@@ -49,7 +50,7 @@ export async function runAttempt(a: AttemptInput): Promise<AttemptOutcome> {
   let ctx: ResumableContext | null = null;
   const reporter = new ProgressReporter(store, fence, a.progressReportIntervalMs ?? 1000, (err) => controller.abort(err));
   try {
-    const loaded = await manager.loadLatest(job.id);
+    const loaded = await retryStoreCall(() => manager.loadLatest(job.id));
     const unstored: PreparedSnapshot = { manifest: null as never, newChunks: [], newBytes: 0, pending: new Set() };
     const base: Manifest = loaded?.manifest ?? { state: {}, results: {}, steps: {}, input: refOf(job.input, new Set(), unstored) };
     const inputData = loaded !== null ? loaded.checkpoint.inputData : decodeValue(job.input, 'inputData');
@@ -75,7 +76,7 @@ export async function runAttempt(a: AttemptInput): Promise<AttemptOutcome> {
     controller.signal.throwIfAborted();
     const encoded = encodeValue(result, 'result');
     crashPoint(CrashPoint.BEFORE_COMPLETE);
-    await store.completeJob(fence, encoded, manager.options.keepOnSuccess);
+    await retryStoreCall(() => store.completeJob(fence, encoded, manager.options.keepOnSuccess));
     return { kind: 'completed', result, ctx };
   } catch (error) {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
