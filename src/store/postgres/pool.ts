@@ -100,6 +100,21 @@ export class PgDb implements Sql {
     });
   }
 
+  /**
+   * Makes the outcome of a statement whose reply was lost final: its server process may still
+   * be running it (waiting on a lock, or never told the client left) and commit after we read
+   * back. It is ended, and awaited, before anything is read. False if it would not end.
+   */
+  async settle(backendPid: number): Promise<boolean> {
+    const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+    await this.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND usename = current_user', [backendPid]);
+    while ((await this.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backendPid])).length > 0) {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+
   end(): Promise<void> {
     return this.pool.end();
   }
@@ -114,7 +129,7 @@ export class PgDb implements Sql {
     } catch (err) {
       const lost = isConnectionError(err);
       client.release(lost ? (err as Error) : undefined); // a broken client is destroyed, not reused
-      throw lost ? new Unanswered(err) : err;
+      throw lost ? new Unanswered(err, (client as { processID?: number }).processID) : err;
     }
   }
 }

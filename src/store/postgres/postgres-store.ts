@@ -58,8 +58,9 @@ export class PostgresStore implements Store {
 
   /**
    * Runs one store operation. When the connection dies after the statement was sent, `recover`
-   * settles the outcome on a fresh connection (reads and idempotent writes simply run again);
-   * without it, or when it cannot tell, the caller gets a retryable STORE_UNAVAILABLE.
+   * reads the write back on a fresh connection, once the server process that ran it has ended
+   * (reads and idempotent writes simply run again); without it, or when it cannot tell, the
+   * caller gets a retryable STORE_UNAVAILABLE.
    */
   private async run<T>(op: (sql: Sql) => Promise<T>, recover?: Recover<T> | 'again'): Promise<T> {
     if (this.closing !== undefined) {
@@ -74,13 +75,14 @@ export class PostgresStore implements Store {
         let settled: T | null;
         try {
           if (recover === 'again') return await op(this.db);
+          if (err.backendPid !== undefined && !(await this.db.settle(err.backendPid))) throw storeError(err, this.target);
           settled = await recover(this.db);
         } catch (again) {
           if (again instanceof Unanswered && attempt < 3) continue;
           throw storeError(again, this.target);
         }
         if (settled !== null) return settled;
-        throw storeError(err, this.target); // not committed, or still in flight: unknown, retryable
+        throw storeError(err, this.target); // not committed (settled), so a retry is safe
       }
     }
   }

@@ -4,6 +4,7 @@
  * database clock (NOW_MS), values the core encodes are BYTEA, JSON the core reads is JSONB.
  * Two additions: `submit_seq` (submission order for claims; SQLite uses its rowid) and
  * `claim_token` (lets a claim whose reply was lost be read back instead of leaking the job).
+ * Every integer is BIGINT, as SQLite's INTEGER is 64-bit (maxAttempts may be MAX_SAFE_INTEGER).
  */
 export const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
@@ -35,7 +36,7 @@ CREATE TABLE baton_nodes (
   id           TEXT PRIMARY KEY,
   label        TEXT NOT NULL,
   host         TEXT NOT NULL,
-  pid          INTEGER NOT NULL,
+  pid          BIGINT NOT NULL,
   pid_start    TEXT,
   status       TEXT NOT NULL DEFAULT 'alive',
   started_at   BIGINT NOT NULL,
@@ -51,17 +52,17 @@ CREATE TABLE baton_jobs (
   task             TEXT NOT NULL,
   task_version     TEXT,
   status           TEXT NOT NULL,
-  priority         INTEGER NOT NULL DEFAULT 0,
+  priority         BIGINT NOT NULL DEFAULT 0,
   run_at           BIGINT NOT NULL,
   created_at       BIGINT NOT NULL,
   updated_at       BIGINT NOT NULL,
   started_at       BIGINT,
   finished_at      BIGINT,
-  attempt          INTEGER NOT NULL DEFAULT 0,
-  error_count      INTEGER NOT NULL DEFAULT 0,
-  crash_count      INTEGER NOT NULL DEFAULT 0,
-  max_attempts     INTEGER NOT NULL,
-  max_crashes      INTEGER NOT NULL,
+  attempt          BIGINT NOT NULL DEFAULT 0,
+  error_count      BIGINT NOT NULL DEFAULT 0,
+  crash_count      BIGINT NOT NULL DEFAULT 0,
+  max_attempts     BIGINT NOT NULL,
+  max_crashes      BIGINT NOT NULL,
   lease_epoch      BIGINT NOT NULL DEFAULT 0,
   owner_node       TEXT,
   owner_label      TEXT,
@@ -87,7 +88,7 @@ CREATE TABLE baton_checkpoints (
   seq             BIGINT NOT NULL,
   epoch           BIGINT NOT NULL,
   node_id         TEXT NOT NULL,
-  attempt         INTEGER NOT NULL,
+  attempt         BIGINT NOT NULL,
   created_at      BIGINT NOT NULL,
   progress        DOUBLE PRECISION NOT NULL,
   current_step    TEXT,
@@ -95,7 +96,7 @@ CREATE TABLE baton_checkpoints (
   -- TEXT, not JSONB: the manifest comes back byte for byte as the core wrote it.
   manifest        TEXT NOT NULL,
   chunk_refs      TEXT[] NOT NULL,
-  format_version  INTEGER NOT NULL,
+  format_version  BIGINT NOT NULL,
   checksum        TEXT NOT NULL,
   size_bytes      BIGINT NOT NULL,
   PRIMARY KEY (job_id, seq)
@@ -116,7 +117,7 @@ CREATE TABLE baton_events (
   type    TEXT NOT NULL,
   at      BIGINT NOT NULL,
   node_id TEXT,
-  attempt INTEGER,
+  attempt BIGINT,
   epoch   BIGINT,
   data    JSONB
 );

@@ -68,6 +68,15 @@ function recordClaim(s: Statements, job: JobRow, nodeLabel: string, nodeId: stri
 
 export function claimJobs(s: Statements, req: ClaimRequest): JobRow[] {
   if (req.limit <= 0 || req.tasks.length === 0) return [];
+  // Idle workers poll often: look first without the write lock, so an empty queue never
+  // takes it (a process paused while holding it would stall every other node on the file).
+  const due = s
+    .get(
+      `SELECT 1 FROM baton_jobs WHERE status = 'queued' AND task IN (SELECT value FROM json_each(@tasks))
+       AND (run_at <= ${NOW_MS} OR (backup_node = @nodeLabel AND requeue_reason = 'crash')) LIMIT 1`,
+    )
+    .get({ tasks: JSON.stringify(req.tasks), nodeLabel: req.nodeLabel });
+  if (due === undefined) return [];
   return s.write(() => {
     const rows = s
       .get(
