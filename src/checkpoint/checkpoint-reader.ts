@@ -8,7 +8,7 @@ import type { CheckpointRow } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Checkpoint } from './checkpoint.js';
 import { decodeValue, FORMAT_VERSION, hashBytes, joinChunks } from './codec/index.js';
-import { checkpointChecksum, parseManifest, SECTIONS, type Manifest, type ValueRef } from './manifest.js';
+import { checkpointChecksum, manifestRefs, parseManifest, SECTIONS, type Manifest, type ValueRef } from './manifest.js';
 import { SECTION_PATH } from './snapshot.js';
 
 export interface LoadedCheckpoint {
@@ -67,9 +67,7 @@ export async function loadCheckpoint(store: Store, row: CheckpointRow): Promise<
   } catch (err) {
     throw corrupt(row, `unreadable manifest (${(err as Error).message})`, err);
   }
-  const refs = new Set<string>(manifest.input.c);
-  for (const section of SECTIONS) for (const ref of Object.values(manifest[section])) for (const h of ref.c) refs.add(h);
-  const chunks = await store.getChunks(row.jobId, [...refs]);
+  const chunks = await store.getChunks(row.jobId, manifestRefs(manifest));
   const decode = (ref: ValueRef, what: string): unknown => {
     const parts = ref.c.map((h) => {
       const data = chunks.get(h);

@@ -98,9 +98,7 @@ export class Client {
     const store = await this.storePromise;
     const row = await store.cancelJob(jobId);
     if (row !== null) return toJobInfo(row);
-    const job = await store.getJob(jobId);
-    if (job === null) throw new BatonError(ErrorCode.JOB_NOT_FOUND, `no job "${jobId}"`, { jobId });
-    throw new BatonError(ErrorCode.INVALID_STATE, `job "${jobId}" is already ${job.status}: nothing to cancel`, { jobId });
+    throw await refusal(store, jobId, (status) => `job "${jobId}" is already ${status}: nothing to cancel`);
   }
 
   /** Queues a failed or cancelled job again; it resumes from its latest checkpoint. */
@@ -108,9 +106,7 @@ export class Client {
     const store = await this.storePromise;
     const row = await store.retryJob(jobId);
     if (row !== null) return toJobInfo(row);
-    const job = await store.getJob(jobId);
-    if (job === null) throw new BatonError(ErrorCode.JOB_NOT_FOUND, `no job "${jobId}"`, { jobId });
-    throw new BatonError(ErrorCode.INVALID_STATE, `job "${jobId}" is ${job.status}: only failed or cancelled jobs can be retried`, { jobId });
+    throw await refusal(store, jobId, (status) => `job "${jobId}" is ${status}: only failed or cancelled jobs can be retried`);
   }
 
   async listNodes(): Promise<Array<NodeRow & { alive: boolean }>> {
@@ -129,4 +125,11 @@ export class Client {
   async close(): Promise<void> {
     if (this.ownsStore) await (await this.storePromise).close();
   }
+}
+
+/** Why a state change did nothing: the job does not exist, or its status does not allow it. */
+async function refusal(store: Store, jobId: string, why: (status: JobStatus) => string): Promise<BatonError> {
+  const job = await store.getJob(jobId);
+  if (job === null) return new BatonError(ErrorCode.JOB_NOT_FOUND, `no job "${jobId}": check the id and the store`, { jobId });
+  return new BatonError(ErrorCode.INVALID_STATE, why(job.status), { jobId });
 }

@@ -43,7 +43,7 @@ export class JobRunner {
     return [...this.jobs.values()];
   }
 
-  start(job: JobRow, task: TaskDefinition, _incarnation: string): void {
+  start(job: JobRow, task: TaskDefinition): void {
     const entry: RunningJob = { jobId: job.id, fence: { jobId: job.id, epoch: job.epoch }, task: task.name, ctx: null, controller: new AbortController(), handedOff: false, done: Promise.resolve() };
     this.jobs.set(job.id, entry);
     const timeoutMs = task.timeoutMs ?? job.timeoutMs;
@@ -80,8 +80,8 @@ export class JobRunner {
           host.emit('job:takeover', { jobId: job.id, fromNode: job.lastOwnerLabel, toNode: label, checkpoint: cp });
         }
       },
-      onCheckpoint: (cp, commit, costMs) =>
-        host.emit('job:checkpoint', { jobId: job.id, seq: cp.seq, progress: cp.progress, sizeBytes: cp.sizeBytes, bytesWritten: commit.bytesWritten, costMs }),
+      onCheckpoint: (commit, progress, costMs) =>
+        host.emit('job:checkpoint', { jobId: job.id, seq: commit.seq, progress, sizeBytes: commit.sizeBytes, bytesWritten: commit.bytesWritten, costMs }),
     });
     if (outcome.kind === 'completed') {
       host.emit('job:completed', { jobId: job.id, result: outcome.result, attempt: job.attempt });

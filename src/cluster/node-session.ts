@@ -1,8 +1,8 @@
 /**
  * A registered node incarnation that keeps its heartbeat going. When a heartbeat finds the
  * node declared dead, everything it runs is aborted (its writes would be refused anyway) and
- * it re-registers as a new incarnation. It serves executeResumable; beats come from a thread
- * on shared stores, from the main thread for `memory:` and Store instances.
+ * it re-registers as a new incarnation. Workers and executeResumable both use it; beats come
+ * from a thread on shared stores, from the main thread for `memory:` and Store instances.
  */
 import type { Logger } from '../logger.js';
 import type { NodeRow } from '../store/records.js';
@@ -17,9 +17,15 @@ export interface NodeSessionOptions {
   /** Store URL for a heartbeat thread (a blocked event loop must not look dead); null beats on the main thread. */
   url: string | null;
   maxEventLoopStallMs?: number;
+  /** Let the process exit while the session beats (scripts using executeResumable). @defaultValue false */
+  unref?: boolean;
   logger: Logger;
   /** Called when the store says this incarnation is dead: abort its work. */
   onDeclaredDead(oldId: string): void;
+  /** Called after the node came back as a new incarnation. */
+  onReregistered?(newId: string): void;
+  /** Called after each successful beat. */
+  onBeat?(): void;
 }
 
 export class NodeSession {
@@ -43,12 +49,12 @@ export class NodeSession {
     if (this.node !== null) return;
     this.node = await this.store.registerNode(newIncarnation(this.o.label, this.o.tasks));
     this.heartbeat = startHeartbeat(
-      { store: this.store, url: this.o.url, nodeId: this.node.id, intervalMs: this.o.heartbeatIntervalMs, maxStallMs: this.o.maxEventLoopStallMs ?? 300_000, unref: true },
+      { store: this.store, url: this.o.url, nodeId: this.node.id, intervalMs: this.o.heartbeatIntervalMs, maxStallMs: this.o.maxEventLoopStallMs ?? 300_000, unref: this.o.unref ?? false },
       {
-        onBeat: () => undefined,
+        onBeat: () => this.o.onBeat?.(),
         onDead: (id) => void this.reregister(id),
         onError: (message) => this.o.logger.warn('heartbeat failed; will retry', { node: this.o.label, error: message }),
-        onStalled: () => undefined,
+        onStalled: (ms) => this.o.logger.error(`event loop stalled for ${ms} ms: heartbeats stopped so the cluster recovers this node's jobs`, { node: this.o.label }),
       },
     );
   }
@@ -59,6 +65,7 @@ export class NodeSession {
     this.o.onDeclaredDead(oldId);
     this.node = await this.store.registerNode(newIncarnation(this.o.label, this.o.tasks));
     this.heartbeat?.setNode(this.node.id);
+    this.o.onReregistered?.(this.node.id);
   }
 
   async stop(): Promise<void> {

@@ -29,8 +29,8 @@ export interface RecoveryEvents {
 
 export class RecoveryManager extends EventEmitter<RecoveryEvents> {
   private timer: NodeJS.Timeout | null = null;
-  private healthySince = -1;
-  private lastBeatAt = -1;
+  private healthySince: number | null = null;
+  private lastBeatAt: number | null = null;
   private running = false;
 
   constructor(private readonly o: RecoveryManagerOptions) {
@@ -39,14 +39,21 @@ export class RecoveryManager extends EventEmitter<RecoveryEvents> {
 
   /** The owning node beat successfully (monotonic time). A gap longer than the timeout resets trust. */
   recordOwnBeat(at = performance.now()): void {
-    if (this.lastBeatAt < 0 || at - this.lastBeatAt > this.o.heartbeatTimeoutMs) this.healthySince = at;
+    if (this.lastBeatAt === null || at - this.lastBeatAt > this.o.heartbeatTimeoutMs) this.healthySince = at;
     this.lastBeatAt = at;
+  }
+
+  /** Forget the beats so far: after being declared dead, trust must be earned again. */
+  distrust(): void {
+    this.healthySince = null;
+    this.lastBeatAt = null;
   }
 
   /** Whether this detector may declare other nodes dead now. */
   get trusted(): boolean {
+    if (this.healthySince === null || this.lastBeatAt === null) return false;
     const now = performance.now();
-    return this.healthySince >= 0 && now - this.healthySince >= this.o.heartbeatTimeoutMs && now - this.lastBeatAt <= this.o.heartbeatTimeoutMs;
+    return now - this.healthySince >= this.o.heartbeatTimeoutMs && now - this.lastBeatAt <= this.o.heartbeatTimeoutMs;
   }
 
   start(): void {

@@ -9,9 +9,8 @@ import { CheckpointManager } from '../checkpoint/checkpoint-manager.js';
 import { BatonError, ErrorCode } from '../errors.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 import { JobRunner, type RunningJob } from './job-runner.js';
-import { newIncarnation } from './node-identity.js';
+import { NodeSession } from './node-session.js';
 import { RecoveryManager } from './recovery-manager.js';
 import type { WorkerEvents } from './worker-events.js';
 import { normalizeWorkerOptions, type NormalizedWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -20,10 +19,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
   readonly options: NormalizedWorkerOptions;
   private store: Store | null = null;
   private managers = new Map<string, CheckpointManager>();
-  private heartbeat: Heartbeat | null = null;
+  private session: NodeSession | null = null;
   private recovery: RecoveryManager | null = null;
   private runner: JobRunner | null = null;
-  private incarnation = '';
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
@@ -40,7 +38,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
   /** The current incarnation id (changes when the node re-registers after being declared dead). */
   get incarnationId(): string {
-    return this.incarnation;
+    return this.session?.id ?? '';
   }
   get runningJobs(): RunningJob[] {
     return this.runner?.running ?? [];
@@ -56,28 +54,34 @@ export class Worker extends EventEmitter<WorkerEvents> {
       const strategy = task.strategy ?? o.checkpoint.strategy;
       this.managers.set(task.name, new CheckpointManager({ ...o.checkpoint, strategy, store, nodeId: o.nodeId, logger: o.logger }));
     }
-    const node = await store.registerNode(newIncarnation(o.nodeId, [...o.tasks.keys()]));
-    this.incarnation = node.id;
-    this.recovery = new RecoveryManager({ store, heartbeatIntervalMs: o.heartbeatIntervalMs, heartbeatTimeoutMs: o.heartbeatTimeoutMs, backupGraceMs: o.backupGraceMs, logger: o.logger });
-    this.recovery.on('node:dead', (n) => this.emit('node:dead', n));
-    this.recovery.on('job:requeued', () => this.poke());
-    this.recovery.recordOwnBeat();
+    const recovery = new RecoveryManager({ store, heartbeatIntervalMs: o.heartbeatIntervalMs, heartbeatTimeoutMs: o.heartbeatTimeoutMs, backupGraceMs: o.backupGraceMs, logger: o.logger });
+    this.recovery = recovery;
+    recovery.on('node:dead', (n) => this.emit('node:dead', n));
+    recovery.on('job:requeued', () => this.poke());
     this.runner = new JobRunner(this, store, (task) => this.managers.get(task)!, () => this.poke());
-    this.heartbeat = startHeartbeat(
-      { store, url: typeof o.store === 'string' && store.capabilities.crossProcess ? o.store : null, nodeId: node.id, intervalMs: o.heartbeatIntervalMs, maxStallMs: o.maxEventLoopStallMs },
-      {
-        onBeat: () => this.recovery?.recordOwnBeat(),
-        onDead: (id) => void this.declaredDead(id),
-        onError: (message) => o.logger.warn('heartbeat failed; will retry', { node: o.nodeId, error: message }),
-        onStalled: (ms) => o.logger.error(`event loop stalled for ${ms} ms: heartbeats stopped so the cluster recovers this node's jobs`),
+    this.session = new NodeSession(store, {
+      label: o.nodeId,
+      tasks: [...o.tasks.keys()],
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      url: typeof o.store === 'string' && store.capabilities.crossProcess ? o.store : null,
+      maxEventLoopStallMs: o.maxEventLoopStallMs,
+      logger: o.logger,
+      onBeat: () => recovery.recordOwnBeat(),
+      onDeclaredDead: () =>
+        this.runner?.abortAll(new BatonError(ErrorCode.LEASE_LOST, `node ${o.nodeId} was declared dead: its jobs were taken over`, { nodeId: o.nodeId })),
+      onReregistered: () => {
+        recovery.distrust(); // a node that was declared dead declares nobody dead until it beats steadily again
+        this.poke();
       },
-    );
-    this.recovery.start();
+    });
+    await this.session.start();
+    recovery.recordOwnBeat();
+    recovery.start();
     this.unwatch = store.watchWork?.(() => this.poke()) ?? null;
     // Cancellations and takeovers of our jobs show up as revoked leases: abort those runs.
     this.revokeTimer = setInterval(() => void this.runner?.abortRevoked(), o.heartbeatIntervalMs);
     this.loop = this.claimLoop();
-    o.logger.info(`node ${o.nodeId} started`, { incarnation: node.id, tasks: [...o.tasks.keys()], store: store.url });
+    o.logger.info(`node ${o.nodeId} started`, { incarnation: this.session.id, tasks: [...o.tasks.keys()], store: store.url });
   }
 
   /** Wakes the claim loop (new work may be claimable). */
@@ -90,14 +94,15 @@ export class Worker extends EventEmitter<WorkerEvents> {
   private async claimLoop(): Promise<void> {
     const o = this.options;
     const store = this.store!;
-    const idleMs = store.capabilities.notifications ? store.capabilities.pollIntervalMs : store.capabilities.pollIntervalMs;
+    // With notifications this is only the slow backstop poll; without, the short poll.
+    const idleMs = store.capabilities.pollIntervalMs;
     while (this.state === 'running') {
       const free = o.concurrency - this.runner!.running.length;
       let claimedAll = false;
       if (free > 0) {
         try {
-          const jobs = await store.claimJobs({ nodeId: this.incarnation, nodeLabel: o.nodeId, tasks: [...o.tasks.keys()], limit: free });
-          for (const job of jobs) this.runner!.start(job, o.tasks.get(job.task)!, this.incarnation);
+          const jobs = await store.claimJobs({ nodeId: this.session!.id, nodeLabel: o.nodeId, tasks: [...o.tasks.keys()], limit: free });
+          for (const job of jobs) this.runner!.start(job, o.tasks.get(job.task)!);
           claimedAll = jobs.length === free;
         } catch (err) {
           o.logger.warn('claiming jobs failed; will retry', { error: (err as Error).message });
@@ -114,19 +119,6 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }
   }
 
-  /** The store says this incarnation is dead: abort everything and come back as a new one. */
-  private async declaredDead(oldId: string): Promise<void> {
-    if (oldId !== this.incarnation || this.state !== 'running') return;
-    const o = this.options;
-    o.logger.warn(`node ${o.nodeId} was declared dead by the cluster: aborting its jobs and re-registering`, { incarnation: oldId });
-    this.runner?.abortAll(new BatonError(ErrorCode.LEASE_LOST, `node ${o.nodeId} was declared dead: its jobs were taken over`, { nodeId: o.nodeId }));
-    const node = await this.store!.registerNode(newIncarnation(o.nodeId, [...o.tasks.keys()]));
-    this.incarnation = node.id;
-    this.heartbeat?.setNode(node.id);
-    this.recovery?.recordOwnBeat(performance.now() + o.heartbeatTimeoutMs * 2); // distrust until beats resume
-    this.poke();
-  }
-
   /** Graceful stop: no more claims; final checkpoint and release of every running job. */
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.state !== 'running') return;
@@ -137,8 +129,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.unwatch?.();
     await this.loop;
     await this.runner?.handOff(options.timeoutMs ?? 10_000);
-    await this.heartbeat?.stop();
-    await this.store?.stopNode(this.incarnation).catch(() => undefined);
+    await this.session?.stop();
     if (typeof this.options.store === 'string') await this.store?.close();
     this.state = 'stopped';
     this.emit('stopped');

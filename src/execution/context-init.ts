@@ -19,6 +19,7 @@ export interface ContextInit {
   signal: AbortSignal;
   /** A fenced write was refused: the run must stop. */
   onLeaseLost(err: BatonError): void;
-  onCheckpoint?(checkpoint: Checkpoint, commit: CommitResult, costMs: number): void;
+  /** A checkpoint committed: what it wrote, at which progress, and how long the job was blocked. */
+  onCheckpoint?(commit: CommitResult, progress: number, costMs: number): void;
   onProgress?(progress: number, currentStep: string | null): void;
 }

@@ -4,7 +4,7 @@
  * resume. All durable writes go through the job's fence; a refused one aborts `signal`.
  */
 import type { Checkpoint } from '../checkpoint/checkpoint.js';
-import type { CheckpointWriter, CommitResult } from '../checkpoint/checkpoint-writer.js';
+import type { CheckpointHeader, CheckpointWriter, CommitResult } from '../checkpoint/checkpoint-writer.js';
 import { FORMAT_VERSION } from '../checkpoint/codec/index.js';
 import type { NormalizedCheckpointOptions } from '../checkpoint/options.js';
 import { emptyDirty, prepareSnapshot, type DirtyKeys, type Values } from '../checkpoint/snapshot.js';
@@ -131,7 +131,7 @@ export class ResumableContext {
   checkpointIfNeeded(stepId?: string): Promise<boolean> {
     if (stepId !== undefined) this.completed.add(stepId);
     if (this.inFlight !== null || !this.policy.isDue(this._progress)) return NOT_DUE;
-    return this.checkpoint().then((cp) => cp !== null);
+    return this.persist().then((committed) => committed !== null);
   }
 
   /** Runs `fn` once per job: a step completed in a committed checkpoint returns its saved result. */
@@ -150,19 +150,28 @@ export class ResumableContext {
     this.values.steps.set(stepId, result);
     this.dirty.steps.add(stepId);
     this.completed.add(stepId);
-    await this.checkpoint();
+    await this.persist();
     return result;
   }
 
-  /** Persists a checkpoint now (null under strategy NONE, which persists nothing). */
+  /**
+   * Persists a checkpoint now and returns it (null under strategy NONE, which persists
+   * nothing). Its state and results are the live values, not copies.
+   */
   async checkpoint(): Promise<Checkpoint | null> {
+    const committed = await this.persist();
+    return committed === null ? null : this.toCheckpoint(committed.result, committed.header);
+  }
+
+  /** The checkpoint itself, without building the user-facing Checkpoint object (hot path). */
+  private async persist(): Promise<{ result: CommitResult; header: CheckpointHeader } | null> {
     if (this.options.strategy === 'none') return null;
     while (this.inFlight !== null) await this.inFlight.catch(() => undefined);
     this.signal.throwIfAborted();
     const started = performance.now();
     const dirty = this.dirty;
     this.dirty = emptyDirty();
-    const header = {
+    const header: CheckpointHeader = {
       nodeId: this.nodeId,
       attempt: this.attempt,
       progress: this._progress,
@@ -186,9 +195,8 @@ export class ResumableContext {
     this.policy.recordCheckpoint(header.progress, costMs);
     this.stats.record(costMs, result.bytesWritten);
     for (const step of header.completedSteps) this.committedSteps.add(step);
-    const checkpoint = this.toCheckpoint(result, header);
-    this.init.onCheckpoint?.(checkpoint, result, costMs);
-    return checkpoint;
+    this.init.onCheckpoint?.(result, header.progress, costMs);
+    return { result, header };
   }
 
   private toCheckpoint(r: CommitResult, h: { progress: number; currentStep: string | null; completedSteps: string[] }): Checkpoint {

@@ -7,7 +7,8 @@
 import { CheckpointManager } from '../checkpoint/checkpoint-manager.js';
 import { decodeValue, encodeValue } from '../checkpoint/codec/index.js';
 import { NodeSession } from '../cluster/node-session.js';
-import { BatonError, ErrorCode, toErrorInfo } from '../errors.js';
+import { BatonError, ErrorCode, isBatonError, toErrorInfo } from '../errors.js';
+import { retryStoreCall } from '../store/retry.js';
 import { acquireJob } from './acquire-job.js';
 import { validateJobId } from './job-id.js';
 import { runAttempt, type TaskFunction } from './run-attempt.js';
@@ -96,9 +97,12 @@ export class ResumableTaskExecutor {
       });
       if (outcome.kind === 'completed') return outcome.result as R;
       if (outcome.kind === 'lease-lost') throw outcome.error;
-      await store
-        .failJob({ jobId: job.id, epoch: job.epoch }, { error: toErrorInfo(outcome.error), retryAt: null })
-        .catch(() => undefined); // a lost lease here means someone else already owns the outcome
+      await retryStoreCall(() => store.failJob({ jobId: job.id, epoch: job.epoch }, { error: toErrorInfo(outcome.error), retryAt: null })).catch(
+        (err: unknown) => {
+          // A lost lease means another run owns the outcome now; anything else is worth raising.
+          if (!isBatonError(err, ErrorCode.LEASE_LOST)) throw err;
+        },
+      );
       throw outcome.error;
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
@@ -119,6 +123,7 @@ export class ResumableTaskExecutor {
       const session = new NodeSession(store, {
         label: manager.nodeId,
         url: store.capabilities.crossProcess ? manager.storeUrl : null,
+        unref: true,
         tasks: [],
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         logger: manager.logger,

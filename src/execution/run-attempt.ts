@@ -29,7 +29,8 @@ export interface AttemptInput {
   /** Overrides the attempt number the context reports. */
   attempt?: number;
   progressReportIntervalMs?: number;
-  onCheckpoint?(checkpoint: Checkpoint, commit: CommitResult, costMs: number): void;
+  /** A checkpoint committed: what it wrote, at which progress, and how long the job was blocked. */
+  onCheckpoint?(commit: CommitResult, progress: number, costMs: number): void;
   onResume?(checkpoint: Checkpoint): void;
   onContext?(ctx: ResumableContext): void;
 }
