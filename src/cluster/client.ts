@@ -15,7 +15,7 @@ import { FINISHED, toJobInfo, type JobInfo } from './job-info.js';
 export interface SubmitOptions {
   /** Idempotency: submitting an existing id returns it unchanged. @defaultValue a random UUID */
   jobId?: string;
-  /** Runs that may end in an error. @defaultValue the task's maxAttempts, else 3 */
+  /** Runs that may end in an error. @defaultValue the serving task's maxAttempts, else 3 */
   maxAttempts?: number;
   /** Times the job may crash its node before it fails. @defaultValue 3 */
   maxCrashes?: number;
@@ -59,7 +59,8 @@ export class Client {
       input: encodeValue(input, 'input'),
       priority: o.priority ?? 0,
       runAt,
-      maxAttempts: o.maxAttempts ?? def?.maxAttempts ?? 3,
+      // Left null when unknown here (a task given by name): the worker applies its task's default.
+      maxAttempts: o.maxAttempts ?? def?.maxAttempts ?? null,
       maxCrashes: o.maxCrashes ?? 3,
       backupNode: o.backupNode ?? null,
       timeoutMs: o.timeoutMs ?? def?.timeoutMs ?? null,

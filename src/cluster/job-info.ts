@@ -19,7 +19,7 @@ export interface JobInfo {
   priority: number;
   errorCount: number;
   crashCount: number;
-  maxAttempts: number;
+  maxAttempts: number | null;
   maxCrashes: number;
   epoch: number;
   checkpointSeq: number;

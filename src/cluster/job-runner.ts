@@ -27,6 +27,9 @@ export interface RunningJob {
   done: Promise<void>;
 }
 
+/** Attempts allowed when neither the submit nor the task says. */
+const DEFAULT_MAX_ATTEMPTS = 3;
+
 type Host = EventEmitter<WorkerEvents> & { readonly options: NormalizedWorkerOptions };
 
 export class JobRunner {
@@ -46,7 +49,7 @@ export class JobRunner {
   start(job: JobRow, task: TaskDefinition): void {
     const entry: RunningJob = { jobId: job.id, fence: { jobId: job.id, epoch: job.epoch }, task: task.name, ctx: null, controller: new AbortController(), handedOff: false, done: Promise.resolve() };
     this.jobs.set(job.id, entry);
-    const timeoutMs = task.timeoutMs ?? job.timeoutMs;
+    const timeoutMs = job.timeoutMs ?? task.timeoutMs;
     const timer = timeoutMs
       ? setTimeout(() => entry.controller.abort(new BatonError(ErrorCode.TIMEOUT, `job "${job.id}" ran longer than its timeout of ${timeoutMs} ms`, { jobId: job.id })), timeoutMs)
       : null;
@@ -93,7 +96,8 @@ export class JobRunner {
       return;
     }
     const errors = job.errorCount + 1;
-    const willRetry = errors < job.maxAttempts;
+    const maxAttempts = job.maxAttempts ?? task.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const willRetry = errors < maxAttempts;
     try {
       const retryAt = willRetry ? (await retryStoreCall(() => store.now())) + retryDelayMs(errors, host.options) : null;
       await retryStoreCall(() => store.failJob(entry.fence, { error: toErrorInfo(outcome.error), retryAt }));
@@ -104,7 +108,7 @@ export class JobRunner {
       }
       throw err;
     }
-    host.options.logger.warn(`job ${job.id} attempt ${job.attempt} failed${willRetry ? `; retrying (${errors}/${job.maxAttempts})` : ' for good'}`, { error: toErrorInfo(outcome.error).message });
+    host.options.logger.warn(`job ${job.id} attempt ${job.attempt} failed${willRetry ? `; retrying (${errors}/${maxAttempts})` : ' for good'}`, { error: toErrorInfo(outcome.error).message });
     host.emit('job:failed', { jobId: job.id, error: outcome.error, attempt: job.attempt, willRetry });
   }
 

@@ -34,7 +34,8 @@ export interface JobRow {
   errorCount: number;
   /** Runs that ended with their node declared dead (counted against maxCrashes). */
   crashCount: number;
-  maxAttempts: number;
+  /** Null: the serving task's maxAttempts (else 3). */
+  maxAttempts: number | null;
   maxCrashes: number;
   /** The fencing token: grows by one at every claim and never shrinks. */
   epoch: number;

@@ -29,7 +29,7 @@ export function toJobRow(r: Row): JobRow {
     attempt: num(r.attempt),
     errorCount: num(r.error_count),
     crashCount: num(r.crash_count),
-    maxAttempts: num(r.max_attempts),
+    maxAttempts: numOrNull(r.max_attempts),
     maxCrashes: num(r.max_crashes),
     epoch: num(r.lease_epoch),
     ownerNode: strOrNull(r.owner_node),

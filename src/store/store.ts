@@ -44,7 +44,8 @@ export interface SubmitJobInput {
   priority: number;
   /** Earliest start, store clock ms; null = now. */
   runAt: number | null;
-  maxAttempts: number;
+  /** Null: the task's own maxAttempts, resolved by the worker that runs it. */
+  maxAttempts: number | null;
   maxCrashes: number;
   backupNode: string | null;
   timeoutMs: number | null;

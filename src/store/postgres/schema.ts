@@ -4,7 +4,7 @@
  * database clock (NOW_MS), values the core encodes are BYTEA, JSON the core reads is JSONB.
  * Two additions: `submit_seq` (submission order for claims; SQLite uses its rowid) and
  * `claim_token` (lets a claim whose reply was lost be read back instead of leaking the job).
- * Every integer is BIGINT, as SQLite's INTEGER is 64-bit (maxAttempts may be MAX_SAFE_INTEGER).
+ * Every integer is BIGINT, as SQLite's INTEGER is 64-bit (counts and limits never overflow).
  */
 export const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
@@ -61,7 +61,7 @@ CREATE TABLE baton_jobs (
   attempt          BIGINT NOT NULL DEFAULT 0,
   error_count      BIGINT NOT NULL DEFAULT 0,
   crash_count      BIGINT NOT NULL DEFAULT 0,
-  max_attempts     BIGINT NOT NULL,
+  max_attempts     BIGINT,
   max_crashes      BIGINT NOT NULL,
   lease_epoch      BIGINT NOT NULL DEFAULT 0,
   owner_node       TEXT,

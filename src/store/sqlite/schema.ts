@@ -43,7 +43,7 @@ CREATE TABLE baton_jobs (
   attempt          INTEGER NOT NULL DEFAULT 0,
   error_count      INTEGER NOT NULL DEFAULT 0,
   crash_count      INTEGER NOT NULL DEFAULT 0,
-  max_attempts     INTEGER NOT NULL,
+  max_attempts     INTEGER,
   max_crashes      INTEGER NOT NULL,
   lease_epoch      INTEGER NOT NULL DEFAULT 0,
   owner_node       TEXT,

@@ -1,0 +1,34 @@
+/**
+ * Loads a task module for `baton worker`: every exported task definition (named exports, or
+ * a default export that is a task, an array of tasks or an object of tasks). `.ts` modules
+ * load through tsx when it is installed.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isTaskDefinition, type AnyTask } from '../../cluster/define-task.js';
+
+export async function loadTasks(modulePath: string): Promise<AnyTask[]> {
+  const file = resolve(modulePath);
+  if (!existsSync(file)) throw new Error(`task module ${modulePath} does not exist`);
+  if (/\.(c|m)?ts$/.test(file)) await registerTsx(modulePath);
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const found = new Map<string, AnyTask>();
+  const collect = (value: unknown) => {
+    if (isTaskDefinition(value)) found.set(value.name, value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value !== null && typeof value === 'object' && !isTaskDefinition(value)) Object.values(value).forEach((v) => isTaskDefinition(v) && found.set(v.name, v));
+  };
+  for (const value of Object.values(mod)) collect(value);
+  if (found.size === 0) throw new Error(`task module ${modulePath} exports no task: export the result of defineTask({ name, run })`);
+  return [...found.values()];
+}
+
+async function registerTsx(modulePath: string): Promise<void> {
+  try {
+    const api = (await import('tsx/esm/api' as string)) as { register: () => unknown };
+    api.register();
+  } catch {
+    throw new Error(`${modulePath} is TypeScript: install tsx (npm i -D tsx) to load it, or compile it to .js`);
+  }
+}
