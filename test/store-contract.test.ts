@@ -257,11 +257,32 @@ for (const backend of backends()) {
       assert.ok((await store.listJobs({ limit: 1000 })).length < before + 1);
     });
 
-    test('listJobs filters by status and task', async () => {
+    test('listJobs filters by status, task and node, and pages by keyset', async () => {
       await store.submitJob(job('l1', { task: 'list-t' }));
       const queued = await store.listJobs({ status: 'queued', task: 'list-t' });
       assert.deepEqual(queued.map((j) => j.id), ['l1']);
       assert.deepEqual(await store.listJobs({ status: 'running', task: 'list-t' }), []);
+      for (let i = 2; i <= 7; i++) await store.submitJob(job(`l${i}`, { task: 'list-t' }));
+      const seen: string[] = [];
+      let before: { createdAt: number; id: string } | undefined;
+      for (;;) {
+        const page = await store.listJobs({ task: 'list-t', limit: 3, before });
+        if (page.length === 0) break;
+        seen.push(...page.map((j) => j.id));
+        before = { createdAt: page.at(-1)!.createdAt, id: page.at(-1)!.id };
+      }
+      assert.deepEqual([...seen].sort(), ['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7'], 'every job once across pages');
+      assert.equal(new Set(seen).size, 7);
+      const runner = { nodeId: node.nodeId, nodeLabel: 'lister' };
+      await store.claimJobAt('l3', 0, ['queued'], runner);
+      assert.deepEqual((await store.listJobs({ node: 'lister' })).map((j) => j.id), ['l3']);
+      const counts = await store.countJobs();
+      assert.ok((counts.queued ?? 0) >= 6);
+      assert.ok((counts.running ?? 0) >= 1);
+      const since = (await store.now()) - 60_000;
+      const recent = await store.listRecentEvents({ since, types: ['claimed'] });
+      assert.ok(recent.some((e) => e.jobId === 'l3' && e.type === 'claimed'));
+      assert.ok(recent.every((e) => e.type === 'claimed' && e.at >= since));
     });
   });
 }

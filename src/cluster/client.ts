@@ -8,7 +8,7 @@ import { BatonError, ErrorCode } from '../errors.js';
 import { validateJobId } from '../execution/job-id.js';
 import { defaultStoreUrl, openStore, type StoreLike } from '../store/open-store.js';
 import type { CheckpointSummary, JobEvent, JobStatus, NodeRow } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { JobFilter, Store } from '../store/store.js';
 import { isTaskDefinition, type TaskDefinition } from './define-task.js';
 import { FINISHED, toJobInfo, type JobInfo } from './job-info.js';
 
@@ -87,7 +87,7 @@ export class Client {
     }
   }
 
-  async listJobs(filter: { status?: JobStatus; task?: string; limit?: number } = {}): Promise<JobInfo[]> {
+  async listJobs(filter: JobFilter = {}): Promise<JobInfo[]> {
     const store = await this.storePromise;
     const [rows, nodes] = await Promise.all([store.listJobs(filter), store.listNodes()]);
     const served = new Set(nodes.filter((n) => n.status === 'alive').flatMap((n) => n.tasks));

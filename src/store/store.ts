@@ -137,7 +137,10 @@ export interface Store {
   /** Inserts a queued job; an existing id of the same task is returned unchanged (idempotent). */
   submitJob(job: SubmitJobInput): Promise<{ job: JobRow; created: boolean }>;
   getJob(jobId: string): Promise<JobRow | null>;
-  listJobs(filter: { status?: JobStatus; task?: string; limit?: number }): Promise<JobRow[]>;
+  /** Newest first (created_at, id); `before` continues a page after its last row (keyset). */
+  listJobs(filter: JobFilter): Promise<JobRow[]>;
+  /** Number of jobs in each status (statuses with none are absent). */
+  countJobs(): Promise<Partial<Record<JobStatus, number>>>;
   /** Claims up to `limit` due queued jobs (priority, run time, submission order): epoch+1, attempt+1. */
   claimJobs(req: ClaimRequest): Promise<JobRow[]>;
   /**
@@ -187,6 +190,17 @@ export interface Store {
   // --- events -------------------------------------------------------------------------------
   appendEvent(event: NewJobEvent): Promise<void>;
   listEvents(jobId: string): Promise<JobEvent[]>;
+  /** Events of every job at or after `since` (store clock), oldest first, optionally of some types. */
+  listRecentEvents(q: { since: number; types?: readonly JobEventType[]; limit?: number }): Promise<JobEvent[]>;
+}
+
+export interface JobFilter {
+  status?: JobStatus;
+  task?: string;
+  /** Label of the node running (or that last ran) the job. */
+  node?: string;
+  limit?: number;
+  before?: { createdAt: number; id: string };
 }
 
 export interface NewJobEvent {

@@ -18,6 +18,14 @@ export async function appendEvent(sql: Sql, e: NewJobEvent): Promise<void> {
   ]);
 }
 
+export async function listRecentEvents(sql: Sql, q: { since: number; types?: readonly string[]; limit?: number }): Promise<JobEvent[]> {
+  const rows = await sql.query(
+    'SELECT * FROM baton_events WHERE at >= $1 AND ($2::text[] IS NULL OR type = ANY($2)) ORDER BY at, id LIMIT $3',
+    [q.since, q.types === undefined ? null : [...q.types], q.limit ?? 1000],
+  );
+  return rows.map(toJobEvent);
+}
+
 export async function listEvents(sql: Sql, jobId: string): Promise<JobEvent[]> {
   return (await sql.query('SELECT * FROM baton_events WHERE job_id = $1 ORDER BY id', [jobId])).map(toJobEvent);
 }

@@ -2,7 +2,7 @@
 import { BatonError, ErrorCode } from '../../errors.js';
 import type { JobRow, JobStatus } from '../records.js';
 import { toJobRow } from '../row-mappers.js';
-import type { Fence, SubmitJobInput } from '../store.js';
+import type { Fence, JobFilter, SubmitJobInput } from '../store.js';
 import { EVENT_COLUMNS } from './events.js';
 import type { Sql } from './pool.js';
 import { NOW_MS, notifyIf } from './schema.js';
@@ -54,13 +54,20 @@ export async function submitJob(sql: Sql, j: SubmitJobInput): Promise<{ job: Job
   }
 }
 
-export async function listJobs(sql: Sql, f: { status?: JobStatus; task?: string; limit?: number }): Promise<JobRow[]> {
+export async function listJobs(sql: Sql, f: JobFilter): Promise<JobRow[]> {
   const rows = await sql.query(
     `SELECT * FROM baton_jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR task = $2)
-     ORDER BY created_at DESC, submit_seq DESC LIMIT $3`,
-    [f.status ?? null, f.task ?? null, f.limit ?? 100],
+       AND ($4::text IS NULL OR owner_label = $4)
+       AND ($5::bigint IS NULL OR (created_at, id) < ($5::bigint, $6::text))
+     ORDER BY created_at DESC, id DESC LIMIT $3`,
+    [f.status ?? null, f.task ?? null, f.limit ?? 100, f.node ?? null, f.before?.createdAt ?? null, f.before?.id ?? null],
   );
   return rows.map(toJobRow);
+}
+
+export async function countJobs(sql: Sql): Promise<Partial<Record<JobStatus, number>>> {
+  const rows = await sql.query('SELECT status, count(*)::int AS n FROM baton_jobs GROUP BY status', []);
+  return Object.fromEntries(rows.map((r) => [r.status as JobStatus, Number(r.n)]));
 }
 
 export async function cancelJob(sql: Sql, jobId: string): Promise<JobRow | null> {

@@ -6,13 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatonError, ErrorCode } from '../../errors.js';
-import type { JobRow, JobStatus, NodeRegistration } from '../records.js';
+import type { JobEventType, JobRow, JobStatus, NodeRegistration } from '../records.js';
 import type {
   CheckpointWrite,
   ClaimRequest,
   CommittedCheckpoint,
   FailInput,
   Fence,
+  JobFilter,
   NewJobEvent,
   Store,
   StoreCapabilities,
@@ -116,7 +117,8 @@ export class PostgresStore implements Store {
 
   submitJob(j: SubmitJobInput) { return this.run((sql) => jobs.submitJob(sql, j), 'again'); }
   getJob(jobId: string) { return this.run((sql) => jobs.getJob(sql, jobId), 'again'); }
-  listJobs(f: { status?: JobStatus; task?: string; limit?: number }) { return this.run((sql) => jobs.listJobs(sql, f), 'again'); }
+  listJobs(f: JobFilter) { return this.run((sql) => jobs.listJobs(sql, f), 'again'); }
+  countJobs() { return this.run((sql) => jobs.countJobs(sql), 'again'); }
   claimJobs(req: ClaimRequest) {
     const token = randomUUID();
     return this.run((sql) => claims.claimJobs(sql, req, token), (sql) => claims.readBackClaim(sql, token));
@@ -153,6 +155,7 @@ export class PostgresStore implements Store {
 
   appendEvent(e: NewJobEvent) { return this.run((sql) => events.appendEvent(sql, e)); }
   listEvents(jobId: string) { return this.run((sql) => events.listEvents(sql, jobId), 'again'); }
+  listRecentEvents(q: { since: number; types?: readonly JobEventType[]; limit?: number }) { return this.run((sql) => events.listRecentEvents(sql, q), 'again'); }
 
   private async landed(sql: Sql, fence: Fence, type: Parameters<typeof writes.fencedWriteLanded>[2]): Promise<void | null> {
     return (await writes.fencedWriteLanded(sql, fence, type)) ? undefined : null;

@@ -2,7 +2,7 @@
 import { BatonError, ErrorCode } from '../../errors.js';
 import type { JobRow, JobStatus } from '../records.js';
 import { toJobRow } from '../row-mappers.js';
-import type { ClaimRequest, Fence, SubmitJobInput } from '../store.js';
+import type { ClaimRequest, Fence, JobFilter, SubmitJobInput } from '../store.js';
 import { insertEvent } from './events.js';
 import { NOW_MS } from './schema.js';
 import type { Statements } from './statements.js';
@@ -39,14 +39,28 @@ export function submitJob(s: Statements, j: SubmitJobInput): { job: JobRow; crea
   });
 }
 
-export function listJobs(s: Statements, f: { status?: JobStatus; task?: string; limit?: number }): JobRow[] {
+export function listJobs(s: Statements, f: JobFilter): JobRow[] {
   const rows = s
     .get(
       `SELECT * FROM baton_jobs WHERE (@status IS NULL OR status = @status) AND (@task IS NULL OR task = @task)
-       ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+         AND (@node IS NULL OR owner_label = @node)
+         AND (@beforeAt IS NULL OR created_at < @beforeAt OR (created_at = @beforeAt AND id < @beforeId))
+       ORDER BY created_at DESC, id DESC LIMIT @limit`,
     )
-    .all({ status: f.status ?? null, task: f.task ?? null, limit: f.limit ?? 100 }) as Row[];
+    .all({
+      status: f.status ?? null,
+      task: f.task ?? null,
+      node: f.node ?? null,
+      beforeAt: f.before?.createdAt ?? null,
+      beforeId: f.before?.id ?? null,
+      limit: f.limit ?? 100,
+    }) as Row[];
   return rows.map(toJobRow);
+}
+
+export function countJobs(s: Statements): Partial<Record<JobStatus, number>> {
+  const rows = s.get('SELECT status, count(*) AS n FROM baton_jobs GROUP BY status').all() as { status: JobStatus; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
 const CLAIM_SET = `status = 'running', lease_epoch = lease_epoch + 1, attempt = attempt + 1,

@@ -4,8 +4,8 @@
  * a synchronous BEGIN IMMEDIATE transaction that never spans an await; driver errors become
  * STORE_UNAVAILABLE naming the path.
  */
-import type { JobRow, JobStatus, NodeRegistration } from '../records.js';
-import type { CheckpointWrite, ClaimRequest, FailInput, Fence, NewJobEvent, Store, StoreCapabilities, SubmitJobInput } from '../store.js';
+import type { JobEventType, JobRow, JobStatus, NodeRegistration } from '../records.js';
+import type { CheckpointWrite, ClaimRequest, FailInput, Fence, JobFilter, NewJobEvent, Store, StoreCapabilities, SubmitJobInput } from '../store.js';
 import * as cp from './checkpoints.js';
 import { openDatabase, storeError, type Db, type SqliteOptions } from './connection.js';
 import * as events from './events.js';
@@ -74,7 +74,8 @@ export class SqliteStore implements Store {
 
   submitJob(j: SubmitJobInput) { return this.run(() => jobs.submitJob(this.s, j)); }
   getJob(jobId: string) { return this.run(() => jobs.getJob(this.s, jobId)); }
-  listJobs(f: { status?: JobStatus; task?: string; limit?: number }) { return this.run(() => jobs.listJobs(this.s, f)); }
+  listJobs(f: JobFilter) { return this.run(() => jobs.listJobs(this.s, f)); }
+  countJobs() { return this.run(() => jobs.countJobs(this.s)); }
   claimJobs(req: ClaimRequest) { return this.run(() => jobs.claimJobs(this.s, req)); }
   claimJobAt(jobId: string, epoch: number, from: readonly JobStatus[], node: { nodeId: string; nodeLabel: string }): Promise<JobRow | null> {
     return this.run(() => jobs.claimJobAt(this.s, jobId, epoch, from, node));
@@ -97,4 +98,5 @@ export class SqliteStore implements Store {
 
   appendEvent(e: NewJobEvent) { return this.run(() => events.insertEvent(this.s, e)); }
   listEvents(jobId: string) { return this.run(() => events.listEvents(this.s, jobId)); }
+  listRecentEvents(q: { since: number; types?: readonly JobEventType[]; limit?: number }) { return this.run(() => events.listRecentEvents(this.s, q)); }
 }
