@@ -91,6 +91,21 @@ describe('commands over a store', () => {
   });
 });
 
+test('a TypeScript task module loads through tsx', async () => {
+  const store = `sqlite:${join(mkdtempSync(join(tmpdir(), 'baton-cli-ts-')), 'ts.db')}`;
+  const ts = fileURLToPath(new URL('./fixtures/cli-tasks.ts', import.meta.url));
+  const worker = spawn(process.execPath, [BIN, '--store', store, 'worker', '--tasks', ts, '--node-id', 'ts-node'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await new Promise<void>((resolve) => worker.stdout!.on('data', (d: Buffer) => d.toString().includes('started') && resolve()));
+    const r = baton(['--store', store, 'submit', 'greet', '--input', '{"who":"ts"}', '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"hello ts"/);
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.on('exit', r));
+  }
+});
+
 test('errors are one line and a non-zero exit', () => {
   const unknown = baton(['frobnicate']);
   assert.equal(unknown.code, 2);

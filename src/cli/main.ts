@@ -14,6 +14,7 @@ import { registerSubmit } from './commands/submit.js';
 import { registerWatch } from './commands/watch.js';
 import { registerWorker } from './commands/worker.js';
 import { registerDemo } from './demo/demo-command.js';
+import { registerDashboard } from '../dashboard/dashboard-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCheckpoints(program);
   registerNodes(program);
   registerAdmin(program);
+  registerDashboard(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   for (const cmd of program.commands.flatMap((c) => c.commands)) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   return program;

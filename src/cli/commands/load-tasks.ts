@@ -11,8 +11,8 @@ import { isTaskDefinition, type AnyTask } from '../../cluster/define-task.js';
 export async function loadTasks(modulePath: string): Promise<AnyTask[]> {
   const file = resolve(modulePath);
   if (!existsSync(file)) throw new Error(`task module ${modulePath} does not exist`);
-  if (/\.(c|m)?ts$/.test(file)) await registerTsx(modulePath);
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const url = pathToFileURL(file).href;
+  const mod = (/\.(c|m)?ts$/.test(file) ? await importTypeScript(url, modulePath) : await import(url)) as Record<string, unknown>;
   const found = new Map<string, AnyTask>();
   const collect = (value: unknown) => {
     if (isTaskDefinition(value)) found.set(value.name, value);
@@ -24,11 +24,12 @@ export async function loadTasks(modulePath: string): Promise<AnyTask[]> {
   return [...found.values()];
 }
 
-async function registerTsx(modulePath: string): Promise<void> {
+async function importTypeScript(url: string, modulePath: string): Promise<unknown> {
+  let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
   try {
-    const api = (await import('tsx/esm/api' as string)) as { register: () => unknown };
-    api.register();
+    api = (await import('tsx/esm/api' as string)) as typeof api;
   } catch {
     throw new Error(`${modulePath} is TypeScript: install tsx (npm i -D tsx) to load it, or compile it to .js`);
   }
+  return api.tsImport(url, import.meta.url);
 }
