@@ -144,6 +144,26 @@ for (const backend of backends()) {
       assert.equal((await store.getChunks('cp', ['big', 'h4'])).size, 0);
     });
 
+    test('concurrent checkpoints commit together; a refused one does not take the others down', async () => {
+      const fences: Fence[] = [];
+      for (let i = 0; i < 8; i++) {
+        await store.submitJob(job(`grp-${i}`));
+        fences.push(await claimOne(`grp-${i}`));
+      }
+      const stale = { ...fences[3], epoch: fences[3].epoch - 1 };
+      const results = await Promise.allSettled(
+        fences.map((f, i) => store.commitCheckpoint(i === 3 ? stale : f, cpWrite({ chunkRefs: [`g${i}`], inlineChunks: [[`g${i}`, bytes(`v${i}`)]] }))),
+      );
+      results.forEach((r, i) => {
+        if (i === 3) assert.ok(r.status === 'rejected' && isBatonError(r.reason, 'LEASE_LOST'));
+        else assert.equal(r.status === 'fulfilled' && r.value.seq, 1, `job ${i}`);
+      });
+      assert.equal((await store.getJob('grp-3'))!.checkpointSeq, 0);
+      assert.equal((await store.getChunks('grp-3', ['g3'])).size, 0, 'the refused write left nothing behind');
+      await Promise.all(fences.map((f, i) => (i === 3 ? undefined : store.completeJob(f, bytes('r'), false))));
+      assert.equal((await store.getJob('grp-0'))!.status, 'completed');
+    });
+
     test('completion can keep checkpoints; deleteCheckpoints removes them', async () => {
       await store.submitJob(job('keep'));
       const fence = await claimOne('keep');

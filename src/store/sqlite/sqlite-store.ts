@@ -14,6 +14,7 @@ import * as jobs from './jobs.js';
 import { migrate } from './migrate.js';
 import * as nodes from './nodes.js';
 import { NOW_MS } from './schema.js';
+import { GroupCommit } from './group-commit.js';
 import { Statements } from './statements.js';
 
 export interface SqliteStoreOptions extends SqliteOptions {
@@ -26,6 +27,7 @@ export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities;
   private readonly db: Db;
   private readonly s: Statements;
+  private readonly group: GroupCommit;
   private migrated = false;
 
   /** `path` is a file path, or ':memory:' for a private in-process store. */
@@ -39,6 +41,12 @@ export class SqliteStore implements Store {
     });
     this.db = openDatabase(path, options);
     this.s = new Statements(this.db);
+    this.group = new GroupCommit(this.s);
+  }
+
+  /** Writes of the hot path, batched per event-loop turn (group commit). */
+  private grouped<T>(op: () => T): Promise<T> {
+    return this.group.run(op).catch((err: unknown) => Promise.reject(storeError(err, this.url)));
   }
 
   /** Runs one store operation, mapping driver errors to coded ones. */
@@ -81,7 +89,7 @@ export class SqliteStore implements Store {
     return this.run(() => jobs.claimJobAt(this.s, jobId, epoch, from, node));
   }
   reportProgress(f: Fence, progress: number, step: string | null) { return this.run(() => writes.reportProgress(this.s, f, progress, step)); }
-  completeJob(f: Fence, result: Uint8Array, keep: boolean) { return this.run(() => writes.completeJob(this.s, f, result, keep)); }
+  completeJob(f: Fence, result: Uint8Array, keep: boolean) { return this.grouped(() => writes.completeJob(this.s, f, result, keep)); }
   failJob(f: Fence, fail: FailInput) { return this.run(() => writes.failJob(this.s, f, fail)); }
   releaseJob(f: Fence) { return this.run(() => writes.releaseJob(this.s, f)); }
   cancelJob(jobId: string) { return this.run(() => jobs.cancelJob(this.s, jobId)); }
@@ -90,7 +98,7 @@ export class SqliteStore implements Store {
   deleteFinishedJobs(before: number) { return this.run(() => jobs.deleteFinishedJobs(this.s, before)); }
 
   putChunks(jobId: string, chunks: CheckpointWrite['inlineChunks']) { return this.run(() => cp.putChunks(this.s, jobId, chunks)); }
-  commitCheckpoint(f: Fence, w: CheckpointWrite) { return this.run(() => cp.commitCheckpoint(this.s, f, w)); }
+  commitCheckpoint(f: Fence, w: CheckpointWrite) { return this.grouped(() => cp.commitCheckpoint(this.s, f, w)); }
   getCheckpoints(jobId: string, limit: number) { return this.run(() => cp.getCheckpoints(this.s, jobId, limit)); }
   listCheckpoints(jobId?: string, limit = 1000) { return this.run(() => cp.listCheckpoints(this.s, jobId, limit)); }
   getChunks(jobId: string, hashes: readonly string[]) { return this.run(() => cp.getChunks(this.s, jobId, hashes)); }
