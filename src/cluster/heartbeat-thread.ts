@@ -12,6 +12,7 @@ interface ThreadData {
   nodeId: string;
   intervalMs: number;
   maxStallMs: number;
+  leaseMs: number;
   tick: SharedArrayBuffer;
 }
 
@@ -31,6 +32,7 @@ parentPort!.on('message', (msg: { type: 'node'; nodeId: string } | { type: 'stop
 
 async function beat(): Promise<void> {
   const stalledMs = Date.now() - Number(Atomics.load(lastTick, 0));
+  const sent = process.hrtime.bigint();
   if (stalledMs > data.maxStallMs) {
     if (!stalledReported) parentPort!.postMessage({ type: 'stalled', stalledMs });
     stalledReported = true;
@@ -39,6 +41,8 @@ async function beat(): Promise<void> {
   stalledReported = false;
   try {
     const alive = await store.heartbeat(nodeId);
+    // The lease is certainly ours until a timeout after this beat was sent (see heartbeat.ts).
+    if (alive) Atomics.store(lastTick, 1, sent + BigInt(data.leaseMs) * 1_000_000n);
     parentPort!.postMessage(alive ? { type: 'beat', at: Date.now() } : { type: 'dead', nodeId });
   } catch (err) {
     parentPort!.postMessage({ type: 'error', message: (err as Error).message });

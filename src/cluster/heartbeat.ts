@@ -17,6 +17,11 @@ export interface HeartbeatEvents {
 
 export interface Heartbeat {
   setNode(nodeId: string): void;
+  /**
+   * True while the lease is surely still ours: less than `leaseMs` has passed since the last
+   * successful beat was sent, so no detector can have declared this node dead yet.
+   */
+  leaseValid(): boolean;
   stop(): Promise<void>;
 }
 
@@ -27,6 +32,8 @@ export interface HeartbeatOptions {
   nodeId: string;
   intervalMs: number;
   maxStallMs: number;
+  /** The heartbeat timeout: how long after a beat the lease is certainly still held, ms. */
+  leaseMs: number;
   /** Let the process exit while beating (executeResumable scripts). @defaultValue false */
   unref?: boolean;
 }
@@ -35,14 +42,31 @@ export function startHeartbeat(o: HeartbeatOptions, events: HeartbeatEvents): He
   return o.url === null ? mainThreadHeartbeat(o, events) : threadHeartbeat({ ...o, url: o.url }, events);
 }
 
+/**
+ * Shared with the thread: [0] the main loop's last tick (Date.now ms), [1] the local lease
+ * deadline (process.hrtime ns, one monotonic clock for all threads of the process).
+ */
+const TICK = 0;
+const LEASE = 1;
+
+/** The node just registered (its heartbeat_at is now): the lease holds for one timeout. */
+function startLease(shared: BigInt64Array, leaseMs: number): void {
+  Atomics.store(shared, LEASE, process.hrtime.bigint() + BigInt(leaseMs) * 1_000_000n);
+}
+
+function leaseCheck(shared: BigInt64Array): () => boolean {
+  return () => process.hrtime.bigint() < Atomics.load(shared, LEASE);
+}
+
 function threadHeartbeat(o: HeartbeatOptions & { url: string }, events: HeartbeatEvents): Heartbeat {
-  const tick = new SharedArrayBuffer(8);
+  const tick = new SharedArrayBuffer(16);
   const lastTick = new BigInt64Array(tick);
-  const touch = () => Atomics.store(lastTick, 0, BigInt(Date.now()));
+  const touch = () => Atomics.store(lastTick, TICK, BigInt(Date.now()));
   touch();
+  startLease(lastTick, o.leaseMs);
   const ticker = setInterval(touch, Math.max(10, Math.floor(o.intervalMs / 2)));
   ticker.unref();
-  const workerData = { url: o.url, nodeId: o.nodeId, intervalMs: o.intervalMs, maxStallMs: o.maxStallMs, tick };
+  const workerData = { url: o.url, nodeId: o.nodeId, intervalMs: o.intervalMs, maxStallMs: o.maxStallMs, leaseMs: o.leaseMs, tick };
   const thread = fileURLToPath(import.meta.url).endsWith('.ts')
     ? // Running from source under tsx (the tests): worker threads do not inherit tsx's loader
       // on Node 20, so the thread registers it before importing the TypeScript entry.
@@ -61,7 +85,11 @@ function threadHeartbeat(o: HeartbeatOptions & { url: string }, events: Heartbea
   thread.on('error', (err) => events.onError(`heartbeat thread died: ${err.message}`));
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   return {
-    setNode: (nodeId) => thread.postMessage({ type: 'node', nodeId }),
+    setNode: (nodeId) => {
+      startLease(lastTick, o.leaseMs);
+      thread.postMessage({ type: 'node', nodeId });
+    },
+    leaseValid: leaseCheck(lastTick),
     async stop() {
       clearInterval(ticker);
       thread.postMessage({ type: 'stop' });
@@ -75,9 +103,15 @@ function threadHeartbeat(o: HeartbeatOptions & { url: string }, events: Heartbea
 function mainThreadHeartbeat(o: HeartbeatOptions, events: HeartbeatEvents): Heartbeat {
   let nodeId = o.nodeId;
   let busy = false;
+  const shared = new BigInt64Array(new SharedArrayBuffer(16));
+  startLease(shared, o.leaseMs);
   const beat = async () => {
+    const sent = process.hrtime.bigint();
     try {
-      if (await o.store.heartbeat(nodeId)) events.onBeat();
+      if (await o.store.heartbeat(nodeId)) {
+        Atomics.store(shared, LEASE, sent + BigInt(o.leaseMs) * 1_000_000n);
+        events.onBeat();
+      }
       else events.onDead(nodeId);
     } catch (err) {
       events.onError((err as Error).message);
@@ -90,7 +124,11 @@ function mainThreadHeartbeat(o: HeartbeatOptions, events: HeartbeatEvents): Hear
   }, o.intervalMs);
   if (o.unref === true) timer.unref();
   return {
-    setNode: (id) => (nodeId = id),
+    setNode: (id) => {
+      startLease(shared, o.leaseMs);
+      nodeId = id;
+    },
+    leaseValid: leaseCheck(shared),
     async stop() {
       clearInterval(timer);
     },

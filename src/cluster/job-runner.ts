@@ -30,7 +30,7 @@ export interface RunningJob {
 /** Attempts allowed when neither the submit nor the task says. */
 const DEFAULT_MAX_ATTEMPTS = 3;
 
-type Host = EventEmitter<WorkerEvents> & { readonly options: NormalizedWorkerOptions };
+type Host = EventEmitter<WorkerEvents> & { readonly options: NormalizedWorkerOptions; leaseValid(): boolean };
 
 export class JobRunner {
   private readonly jobs = new Map<string, RunningJob>();
@@ -72,6 +72,7 @@ export class JobRunner {
       task: task.run as never,
       nodeLabel: label,
       signal: entry.controller.signal,
+      leaseValid: () => host.leaseValid(),
       onContext: (ctx) => {
         entry.ctx = ctx;
         if (job.requeueReason === 'crash') {

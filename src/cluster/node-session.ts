@@ -14,6 +14,7 @@ export interface NodeSessionOptions {
   label: string;
   tasks: string[];
   heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
   /** Store URL for a heartbeat thread (a blocked event loop must not look dead); null beats on the main thread. */
   url: string | null;
   maxEventLoopStallMs?: number;
@@ -44,12 +45,16 @@ export class NodeSession {
   get label(): string {
     return this.o.label;
   }
+  /** Whether the lease is surely still held (a beat succeeded within the heartbeat timeout). */
+  leaseValid(): boolean {
+    return this.heartbeat?.leaseValid() ?? false;
+  }
 
   async start(): Promise<void> {
     if (this.node !== null) return;
     this.node = await this.store.registerNode(newIncarnation(this.o.label, this.o.tasks));
     this.heartbeat = startHeartbeat(
-      { store: this.store, url: this.o.url, nodeId: this.node.id, intervalMs: this.o.heartbeatIntervalMs, maxStallMs: this.o.maxEventLoopStallMs ?? 300_000, unref: this.o.unref ?? false },
+      { store: this.store, url: this.o.url, nodeId: this.node.id, intervalMs: this.o.heartbeatIntervalMs, maxStallMs: this.o.maxEventLoopStallMs ?? 300_000, leaseMs: this.o.heartbeatTimeoutMs, unref: this.o.unref ?? false },
       {
         onBeat: () => this.o.onBeat?.(),
         onDead: (id) => void this.reregister(id),

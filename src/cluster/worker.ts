@@ -40,6 +40,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
   get incarnationId(): string {
     return this.session?.id ?? '';
   }
+  /** Whether this node's leases surely still hold (its last beat is within the timeout). */
+  leaseValid(): boolean {
+    return this.session?.leaseValid() ?? false;
+  }
   get runningJobs(): RunningJob[] {
     return this.runner?.running ?? [];
   }
@@ -63,6 +67,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       label: o.nodeId,
       tasks: [...o.tasks.keys()],
       heartbeatIntervalMs: o.heartbeatIntervalMs,
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs,
       url: typeof o.store === 'string' && store.capabilities.crossProcess ? o.store : null,
       maxEventLoopStallMs: o.maxEventLoopStallMs,
       logger: o.logger,

@@ -19,6 +19,10 @@ export interface ContextInit {
   signal: AbortSignal;
   /** A fenced write was refused: the run must stop. */
   onLeaseLost(err: BatonError): void;
+  /** False once the node's last successful heartbeat is older than the timeout (see heartbeat.ts). */
+  leaseValid?(): boolean;
+  /** Asks the store whether the lease still holds; throws LEASE_LOST (and aborts) if not. */
+  recheckLease?(): Promise<void>;
   /** A checkpoint committed: what it wrote, at which progress, and how long the job was blocked. */
   onCheckpoint?(commit: CommitResult, progress: number, costMs: number): void;
   onProgress?(progress: number, currentStep: string | null): void;

@@ -70,10 +70,27 @@ export class ResumableContext {
   get completedSteps(): string[] {
     return [...this.completed];
   }
-  /** The lease epoch: pass it to your own external writes so a stale attempt's writes can be refused. */
+  /**
+   * The lease epoch: pass it to your own external writes so a stale attempt's writes can be
+   * refused. Refused (LEASE_LOST) when the node's heartbeat is overdue, since the job may then
+   * belong to another node already; `await ctx.checkLease()` first to re-check with the store.
+   */
   get fence(): number {
     this.signal.throwIfAborted();
+    if (this.init.leaseValid?.() === false) {
+      throw new BatonError(
+        ErrorCode.LEASE_LOST,
+        `the heartbeat of node ${this.nodeId} is overdue, so job "${this.jobId}" may belong to another node: call await ctx.checkLease() before using ctx.fence`,
+        { jobId: this.jobId, nodeId: this.nodeId },
+      );
+    }
     return this.init.fence.epoch;
+  }
+
+  /** Re-checks the lease with the store when the local deadline has passed; throws LEASE_LOST if it is gone. */
+  async checkLease(): Promise<void> {
+    this.signal.throwIfAborted();
+    if (this.init.leaseValid?.() === false) await this.init.recheckLease?.();
   }
   /** The checkpoint this attempt resumed from, if any. */
   get resumedFrom(): Checkpoint | null {
@@ -143,7 +160,7 @@ export class ResumableContext {
     }
     this.stepsThisRun.add(stepId);
     if (this.committedSteps.has(stepId)) return this.values.steps.get(stepId) as T;
-    this.signal.throwIfAborted();
+    await this.checkLease();
     this._currentStep = stepId;
     const result = await fn();
     this.signal.throwIfAborted();

@@ -87,6 +87,7 @@ export class ResumableTaskExecutor {
         task: o.taskFunc as TaskFunction,
         nodeLabel: session.label,
         signal: controller.signal,
+        leaseValid: () => session.leaseValid(),
         attempt: o.attempt,
         onResume: (cp) =>
           manager.logger.info(
@@ -126,6 +127,7 @@ export class ResumableTaskExecutor {
         unref: true,
         tasks: [],
         heartbeatIntervalMs: this.heartbeatIntervalMs,
+        heartbeatTimeoutMs: this.heartbeatTimeoutMs,
         logger: manager.logger,
         onDeclaredDead: () => {
           for (const c of this.running.values()) c.abort(new BatonError(ErrorCode.LEASE_LOST, 'this node was declared dead by the cluster: its jobs were taken over'));

@@ -10,7 +10,7 @@ import { decodeValue, encodeValue } from '../checkpoint/codec/index.js';
 import type { Manifest } from '../checkpoint/manifest.js';
 import { refOf, type PreparedSnapshot } from '../checkpoint/snapshot.js';
 import { crashPoint, CrashPoint } from '../debug/crash-points.js';
-import { BatonError, ErrorCode, isBatonError } from '../errors.js';
+import { BatonError, ErrorCode, isBatonError, leaseLost } from '../errors.js';
 import type { JobRow } from '../store/records.js';
 import { retryStoreCall } from '../store/retry.js';
 import type { Fence } from '../store/store.js';
@@ -29,6 +29,8 @@ export interface AttemptInput {
   /** Overrides the attempt number the context reports. */
   attempt?: number;
   progressReportIntervalMs?: number;
+  /** The node's local lease deadline (NodeSession.leaseValid). */
+  leaseValid?(): boolean;
   /** A checkpoint committed: what it wrote, at which progress, and how long the job was blocked. */
   onCheckpoint?(commit: CommitResult, progress: number, costMs: number): void;
   onResume?(checkpoint: Checkpoint): void;
@@ -69,6 +71,14 @@ export async function runAttempt(a: AttemptInput): Promise<AttemptOutcome> {
       policy: manager.policyFor(job.id),
       signal: controller.signal,
       onLeaseLost: (err) => controller.abort(err),
+      leaseValid: a.leaseValid,
+      recheckLease: async () => {
+        const [revoked] = await retryStoreCall(() => store.findRevokedLeases([fence]));
+        if (revoked === undefined) return;
+        const err = leaseLost(fence.jobId, fence.epoch);
+        controller.abort(err);
+        throw err;
+      },
       onCheckpoint: a.onCheckpoint,
       onProgress: (p, step) => reporter.report(p, step),
     });
