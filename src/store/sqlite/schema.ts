@@ -111,7 +111,6 @@ CREATE INDEX baton_events_job ON baton_events (job_id, id);
 CREATE INDEX baton_jobs_created ON baton_jobs (created_at DESC, id DESC);
 CREATE INDEX baton_jobs_status_created ON baton_jobs (status, created_at DESC, id DESC);
 CREATE INDEX baton_jobs_owner_created ON baton_jobs (owner_label, created_at DESC, id DESC);
-CREATE INDEX baton_events_type_at ON baton_events (type, at);
 CREATE INDEX baton_events_at ON baton_events (at);
 `,
   },
