@@ -59,7 +59,14 @@ export async function runAttempt(a: AttemptInput): Promise<AttemptOutcome> {
     const inputData = loaded !== null ? loaded.checkpoint.inputData : decodeValue(job.input, 'inputData');
     const writer = new CheckpointWriter(store, fence, manager.options.keepCheckpoints, base, unstored.newChunks);
     manager.attach(job.id, writer);
-    if (loaded !== null) a.onResume?.(loaded.checkpoint);
+    if (loaded !== null) {
+      const cp = loaded.checkpoint;
+      // The history shows where each attempt resumed (the dashboard's timeline reads it).
+      await retryStoreCall(() =>
+        store.appendEvent({ jobId: job.id, type: 'resumed', nodeId: a.nodeLabel, attempt: job.attempt, epoch: job.epoch, data: { seq: cp.seq, progress: cp.progress, completedSteps: cp.completedSteps } }),
+      );
+      a.onResume?.(cp);
+    }
     ctx = new ResumableContext({
       fence,
       nodeLabel: a.nodeLabel,

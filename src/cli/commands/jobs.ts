@@ -80,6 +80,8 @@ export function describeEvent(e: JobEvent): string {
   switch (e.type) {
     case 'checkpoint':
       return `checkpoint seq ${String(d.seq)} at ${percent(Number(d.progress))}${d.step ? `, step ${String(d.step)}` : ''}, ${formatBytes(Number(d.sizeBytes))}${where}${tag}`;
+    case 'resumed':
+      return `resumed from checkpoint seq ${String(d.seq)} at ${percent(Number(d.progress))}, skipping ${(d.completedSteps as string[] | undefined)?.join(', ') || 'no step'}${where}${tag}`;
     case 'takeover':
       return `takeover: ${String(d.fromNode)} → ${String(d.toNode)}${tag}`;
     case 'requeued':

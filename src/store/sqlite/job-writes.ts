@@ -84,6 +84,14 @@ export function releaseJob(s: Statements, fence: Fence): void {
 
 /** Every running job whose owner is not alive: requeued (crash +1), or failed past maxCrashes. */
 export function requeueOrphanedJobs(s: Statements, backupGraceMs: number) {
+  // Every node runs this each interval: look without the write lock first (see claimJobs).
+  const orphan = s
+    .get(
+      `SELECT 1 FROM baton_jobs WHERE status = 'running' AND NOT EXISTS (
+         SELECT 1 FROM baton_nodes n WHERE n.id = baton_jobs.owner_node AND n.status = 'alive') LIMIT 1`,
+    )
+    .get();
+  if (orphan === undefined) return [];
   return s.write(() => {
     const rows = s
       .get(

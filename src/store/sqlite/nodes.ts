@@ -31,6 +31,9 @@ export function stopNode(s: Statements, nodeId: string): void {
 
 /** One compare-and-set: only rows still alive and still silent are marked. */
 export function markDeadNodes(s: Statements, timeoutMs: number): NodeRow[] {
+  // Every node runs this each interval: look without the write lock first (see claimJobs).
+  const silent = s.get(`SELECT 1 FROM baton_nodes WHERE status = 'alive' AND heartbeat_at < ${NOW_MS} - ? LIMIT 1`).get(timeoutMs);
+  if (silent === undefined) return [];
   const rows = s
     .get(
       `UPDATE baton_nodes SET status = 'dead', dead_at = ${NOW_MS}
