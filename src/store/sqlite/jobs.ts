@@ -80,13 +80,18 @@ function recordClaim(s: Statements, job: JobRow, nodeLabel: string, nodeId: stri
   });
 }
 
+/*
+ * Both claim queries name the queue index: without statistics SQLite prefers the (status,
+ * task) index and sorts the whole queue for every claim (14.5 ms at 100,000 queued jobs,
+ * against 0.05 ms walking the queue index in claim order).
+ */
 export function claimJobs(s: Statements, req: ClaimRequest): JobRow[] {
   if (req.limit <= 0 || req.tasks.length === 0) return [];
   // Idle workers poll often: look first without the write lock, so an empty queue never
   // takes it (a process paused while holding it would stall every other node on the file).
   const due = s
     .get(
-      `SELECT 1 FROM baton_jobs WHERE status = 'queued' AND task IN (SELECT value FROM json_each(@tasks))
+      `SELECT 1 FROM baton_jobs INDEXED BY baton_jobs_queue WHERE status = 'queued' AND task IN (SELECT value FROM json_each(@tasks))
        AND (run_at <= ${NOW_MS} OR (backup_node = @nodeLabel AND requeue_reason = 'crash')) LIMIT 1`,
     )
     .get({ tasks: JSON.stringify(req.tasks), nodeLabel: req.nodeLabel });
@@ -96,7 +101,7 @@ export function claimJobs(s: Statements, req: ClaimRequest): JobRow[] {
       .get(
         `UPDATE baton_jobs SET ${CLAIM_SET}
          WHERE rowid IN (
-           SELECT rowid FROM baton_jobs
+           SELECT rowid FROM baton_jobs INDEXED BY baton_jobs_queue
            WHERE status = 'queued' AND task IN (SELECT value FROM json_each(@tasks))
              AND (run_at <= ${NOW_MS} OR (backup_node = @nodeLabel AND requeue_reason = 'crash'))
            ORDER BY priority DESC, run_at, rowid LIMIT @limit)
