@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/open-store.js';
+import { retryStoreCall } from '../store/retry.js';
 
 interface ThreadData {
   url: string;
@@ -20,7 +21,9 @@ const data = workerData as ThreadData;
 const lastTick = new BigInt64Array(data.tick);
 let nodeId = data.nodeId;
 let stalledReported = false;
-const store = await openStore(data.url);
+// A store that is briefly unreachable (restarting) is retried for one lease; past that the
+// thread dies and the node stops, rather than run on without heartbeats.
+const store = await retryStoreCall(() => openStore(data.url), { maxMs: data.leaseMs });
 
 parentPort!.on('message', (msg: { type: 'node'; nodeId: string } | { type: 'stop' }) => {
   if (msg.type === 'node') nodeId = msg.nodeId;

@@ -13,6 +13,8 @@ export interface HeartbeatEvents {
   onDead(nodeId: string): void;
   onError(message: string): void;
   onStalled(stalledMs: number): void;
+  /** The heartbeat thread died: the node can no longer prove it is alive. */
+  onFatal(error: Error): void;
 }
 
 export interface Heartbeat {
@@ -82,8 +84,14 @@ function threadHeartbeat(o: HeartbeatOptions & { url: string }, events: Heartbea
     else if (m.type === 'stalled') events.onStalled(m.stalledMs!);
   });
   if (o.unref === true) thread.unref();
-  thread.on('error', (err) => events.onError(`heartbeat thread died: ${err.message}`));
-  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  let stopping = false;
+  thread.on('error', (err) => events.onFatal(new Error(`heartbeat thread died: ${err.message}`)));
+  const exited = new Promise<void>((resolve) =>
+    thread.once('exit', (code) => {
+      if (!stopping && code !== 0) events.onFatal(new Error(`heartbeat thread exited with code ${code}`));
+      resolve();
+    }),
+  );
   return {
     setNode: (nodeId) => {
       startLease(lastTick, o.leaseMs);
@@ -91,6 +99,7 @@ function threadHeartbeat(o: HeartbeatOptions & { url: string }, events: Heartbea
     },
     leaseValid: leaseCheck(lastTick),
     async stop() {
+      stopping = true;
       clearInterval(ticker);
       thread.postMessage({ type: 'stop' });
       const timeout = setTimeout(() => void thread.terminate(), 2000);

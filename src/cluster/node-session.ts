@@ -27,6 +27,8 @@ export interface NodeSessionOptions {
   onReregistered?(newId: string): void;
   /** Called after each successful beat. */
   onBeat?(): void;
+  /** Called when heartbeats can no longer be sent (the heartbeat thread died). */
+  onFatal?(error: Error): void;
 }
 
 export class NodeSession {
@@ -59,6 +61,10 @@ export class NodeSession {
         onBeat: () => this.o.onBeat?.(),
         onDead: (id) => void this.reregister(id),
         onError: (message) => this.o.logger.warn('heartbeat failed; will retry', { node: this.o.label, error: message }),
+        onFatal: (error) => {
+          this.o.logger.error(`node ${this.o.label} cannot heartbeat any more: ${error.message}`);
+          this.o.onFatal?.(error);
+        },
         onStalled: (ms) => this.o.logger.error(`event loop stalled for ${ms} ms: heartbeats stopped so the cluster recovers this node's jobs`, { node: this.o.label }),
       },
     );

@@ -19,5 +19,7 @@ export interface WorkerEvents {
   'job:failed': [{ jobId: string; error: unknown; attempt: number; willRetry: boolean }];
   'lease:lost': [{ jobId: string; epoch: number; error: BatonError }];
   'node:dead': [NodeRow];
+  /** The node cannot heartbeat any more (its heartbeat thread died); it aborts its jobs and stops. */
+  fatal: [Error];
   stopped: [];
 }

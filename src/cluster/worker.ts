@@ -74,6 +74,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
       onBeat: () => recovery.recordOwnBeat(),
       onDeclaredDead: () =>
         this.runner?.abortAll(new BatonError(ErrorCode.LEASE_LOST, `node ${o.nodeId} was declared dead: its jobs were taken over`, { nodeId: o.nodeId })),
+      // Without heartbeats the node would be declared dead while it still runs and claims:
+      // abort everything and stop (DESIGN: if the heartbeat thread dies, the node exits).
+      onFatal: (error) => {
+        this.runner?.abortAll(new BatonError(ErrorCode.LEASE_LOST, `node ${o.nodeId} lost its heartbeat: ${error.message}`, { nodeId: o.nodeId }));
+        this.emit('fatal', error);
+        void this.stop({ timeoutMs: 1000 });
+      },
       onReregistered: () => {
         recovery.distrust(); // a node that was declared dead declares nobody dead until it beats steadily again
         this.poke();

@@ -13,7 +13,7 @@ import { crashPoint, CrashPoint } from '../debug/crash-points.js';
 import { BatonError, ErrorCode, isBatonError, leaseLost } from '../errors.js';
 import type { JobRow } from '../store/records.js';
 import { retryStoreCall } from '../store/retry.js';
-import type { Fence } from '../store/store.js';
+import type { Fence, Store } from '../store/store.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { ResumableContext } from './resumable-context.js';
 
@@ -98,12 +98,29 @@ export async function runAttempt(a: AttemptInput): Promise<AttemptOutcome> {
     return { kind: 'completed', result, ctx };
   } catch (error) {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
-    if (isBatonError(reason, ErrorCode.LEASE_LOST)) return { kind: 'lease-lost', error: reason, ctx };
-    if (isBatonError(error, ErrorCode.LEASE_LOST)) return { kind: 'lease-lost', error, ctx };
+    const lost = isBatonError(reason, ErrorCode.LEASE_LOST) ? reason : isBatonError(error, ErrorCode.LEASE_LOST) ? error : null;
+    if (lost !== null) {
+      await releaseIfStillHeld(store, fence);
+      return { kind: 'lease-lost', error: lost, ctx };
+    }
     return { kind: 'error', error: controller.signal.aborted && reason !== undefined ? reason : error, ctx };
   } finally {
     reporter.stop();
     manager.detach(job.id);
     a.signal?.removeEventListener('abort', abortFromOutside);
+  }
+}
+
+/**
+ * A run that stopped for a lost lease whose lease the store still grants (ctx.fence refused
+ * during a heartbeat outage, a LEASE_LOST thrown by task code) would leave its job running
+ * under a live node that no detector requeues: hand it back instead, so it resumes at once.
+ */
+async function releaseIfStillHeld(store: Store, fence: Fence): Promise<void> {
+  try {
+    const revoked = await retryStoreCall(() => store.findRevokedLeases([fence]));
+    if (revoked.length === 0) await retryStoreCall(() => store.releaseJob(fence));
+  } catch {
+    // Lost after all, or the store is gone: the detector recovers the job if the node dies.
   }
 }

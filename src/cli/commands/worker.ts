@@ -36,6 +36,10 @@ export function registerWorker(program: Command): void {
       worker.on('job:failed', (e) => say('job:failed', { jobId: e.jobId, willRetry: e.willRetry, error: String((e.error as Error)?.message ?? e.error) }, `failed ${e.jobId}${e.willRetry ? ' (will retry)' : ''}: ${String((e.error as Error)?.message ?? e.error)}`));
       worker.on('lease:lost', (e) => say('lease:lost', { jobId: e.jobId, epoch: e.epoch }, `lease lost on ${e.jobId} (epoch ${e.epoch})`));
       worker.on('node:dead', (n) => say('node:dead', { dead: n.label, incarnation: n.id }, `declared node ${n.label} dead`));
+      worker.on('fatal', (err) => {
+        process.stderr.write(`baton: node ${worker.nodeId} stops: ${err.message}\n`);
+        worker.once('stopped', () => process.exit(1));
+      });
       worker.handleSignals();
       await worker.start();
       say('started', { tasks: tasks.map((t) => t.name) }, `started, serving ${tasks.map((t) => t.name).join(', ')}`);

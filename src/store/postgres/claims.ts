@@ -28,10 +28,16 @@ SELECT id, CASE WHEN requeue_reason = 'crash' THEN 'takeover' ELSE 'claimed' END
     ELSE jsonb_build_object('incarnation', $1::text) END
 FROM claimed ORDER BY ${ORDER}`;
 
+/**
+ * A node declared dead (a zombie, or one whose heartbeat thread died) must not claim: the
+ * next detector round would requeue the job as a crash and count it against maxCrashes.
+ */
+const CLAIMER_ALIVE = `EXISTS (SELECT 1 FROM baton_nodes WHERE id = $1 AND status = 'alive')`;
+
 const CLAIM_JOBS = `
 WITH next AS (
   SELECT id FROM baton_jobs
-  WHERE status = 'queued' AND task = ANY($4::text[])
+  WHERE status = 'queued' AND task = ANY($4::text[]) AND ${CLAIMER_ALIVE}
     AND (run_at <= ${NOW_MS} OR (backup_node = $2 AND requeue_reason = 'crash'))
   ORDER BY ${ORDER} LIMIT $5
   FOR UPDATE SKIP LOCKED),
@@ -68,7 +74,7 @@ export async function claimJobAt(
          crash_count = j.crash_count + CASE WHEN j.status = 'running' THEN 1 ELSE 0 END,
          requeue_reason = CASE WHEN j.status = 'running' THEN 'crash' ELSE j.requeue_reason END,
          last_owner_label = CASE WHEN j.status = 'running' THEN j.owner_label ELSE j.last_owner_label END
-       WHERE j.id = $4 AND j.lease_epoch = $5 AND j.status = ANY($6::text[])
+       WHERE j.id = $4 AND j.lease_epoch = $5 AND j.status = ANY($6::text[]) AND ${CLAIMER_ALIVE}
        RETURNING j.*),
      ev AS (${RECORD_CLAIMS})
      SELECT * FROM claimed`,

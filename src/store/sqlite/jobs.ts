@@ -63,6 +63,9 @@ export function countJobs(s: Statements): Partial<Record<JobStatus, number>> {
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
+/** A node declared dead must not claim (the next detector round would count a crash). */
+const CLAIMER_ALIVE = `EXISTS (SELECT 1 FROM baton_nodes WHERE id = @nodeId AND status = 'alive')`;
+
 const CLAIM_SET = `status = 'running', lease_epoch = lease_epoch + 1, attempt = attempt + 1,
   owner_node = @nodeId, owner_label = @nodeLabel, started_at = coalesce(started_at, ${NOW_MS}),
   updated_at = ${NOW_MS}, finished_at = NULL`;
@@ -102,7 +105,7 @@ export function claimJobs(s: Statements, req: ClaimRequest): JobRow[] {
         `UPDATE baton_jobs SET ${CLAIM_SET}
          WHERE rowid IN (
            SELECT rowid FROM baton_jobs INDEXED BY baton_jobs_queue
-           WHERE status = 'queued' AND task IN (SELECT value FROM json_each(@tasks))
+           WHERE status = 'queued' AND task IN (SELECT value FROM json_each(@tasks)) AND ${CLAIMER_ALIVE}
              AND (run_at <= ${NOW_MS} OR (backup_node = @nodeLabel AND requeue_reason = 'crash'))
            ORDER BY priority DESC, run_at, rowid LIMIT @limit)
          RETURNING *`,
@@ -128,7 +131,7 @@ export function claimJobAt(
            crash_count = crash_count + CASE WHEN status = 'running' THEN 1 ELSE 0 END,
            requeue_reason = CASE WHEN status = 'running' THEN 'crash' ELSE requeue_reason END,
            last_owner_label = CASE WHEN status = 'running' THEN owner_label ELSE last_owner_label END
-         WHERE id = @jobId AND lease_epoch = @epoch AND status IN (SELECT value FROM json_each(@statuses))
+         WHERE id = @jobId AND lease_epoch = @epoch AND status IN (SELECT value FROM json_each(@statuses)) AND ${CLAIMER_ALIVE}
          RETURNING *`,
       )
       .get({ ...node, jobId, epoch: expectedEpoch, statuses: JSON.stringify(fromStatuses) }) as Row | undefined;
