@@ -221,6 +221,16 @@ for (const backend of backends()) {
       assert.equal(events.at(-1)!.data!.fromNode, 'node-a');
     });
 
+    test('a node declared dead cannot claim', async () => {
+      const ghost = { nodeId: randomUUID(), nodeLabel: 'ghost' };
+      await store.registerNode({ id: ghost.nodeId, label: 'ghost', host: 'h', pid: 5, pidStart: null, tasks: ['ghost-t'] });
+      await store.submitJob(job('ghost-job', { task: 'ghost-t' }));
+      await store.declareNodeDead(ghost.nodeId);
+      assert.deepEqual(await store.claimJobs({ ...ghost, tasks: ['ghost-t'], limit: 1 }), []);
+      assert.equal(await store.claimJobAt('ghost-job', 0, ['queued'], ghost), null);
+      assert.equal((await store.getJob('ghost-job'))!.status, 'queued');
+    });
+
     test('heartbeats, dead nodes and requeue of their jobs by the store clock', async () => {
       const dying = { nodeId: randomUUID(), nodeLabel: 'dying' };
       await store.registerNode({ id: dying.nodeId, label: 'dying', host: 'h', pid: 2, pidStart: null, tasks: ['hb'] });
@@ -293,7 +303,8 @@ for (const backend of backends()) {
       }
       assert.deepEqual([...seen].sort(), ['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7'], 'every job once across pages');
       assert.equal(new Set(seen).size, 7);
-      const runner = { nodeId: node.nodeId, nodeLabel: 'lister' };
+      const runner = { nodeId: randomUUID(), nodeLabel: 'lister' };
+      await store.registerNode({ id: runner.nodeId, label: 'lister', host: 'h', pid: 4, pidStart: null, tasks: ['list-t'] });
       await store.claimJobAt('l3', 0, ['queued'], runner);
       assert.deepEqual((await store.listJobs({ node: 'lister' })).map((j) => j.id), ['l3']);
       const counts = await store.countJobs();
