@@ -17,6 +17,7 @@ import { normalizeCheckpointOptions, resolveManagerBasics, type CheckpointManage
 import { emptyDirty, prepareSnapshot, refOf, type PreparedSnapshot } from './snapshot.js';
 import { CheckpointPolicy } from './strategy.js';
 import { defaultNodeLabel } from '../cluster/node-identity.js';
+import { validateName } from '../names.js';
 
 export interface CreateCheckpointInput {
   jobId: string;
@@ -54,6 +55,7 @@ export class CheckpointManager extends EventEmitter<CheckpointManagerEvents> {
     this.ownsStore = typeof basics.store === 'string';
     this.logger = basics.logger;
     this.nodeId = options.nodeId ?? defaultNodeLabel();
+    validateName('nodeId', this.nodeId);
   }
 
   /** The store URL when the manager was given one (a heartbeat thread can open it too). */

@@ -52,7 +52,21 @@ function corrupt(row: CheckpointRow, why: string, cause?: unknown): BatonError {
   });
 }
 
+/**
+ * Reads one checkpoint, verified. Whatever is wrong with it (a damaged column, a forged
+ * manifest of the wrong shape) ends as CHECKPOINT_CORRUPT, never as a TypeError.
+ */
 export async function loadCheckpoint(store: Store, row: CheckpointRow): Promise<LoadedCheckpoint> {
+  if (row.unreadable !== undefined) throw corrupt(row, row.unreadable);
+  try {
+    return await readCheckpoint(store, row);
+  } catch (err) {
+    if (isBatonError(err) && (err.code === ErrorCode.CHECKPOINT_CORRUPT || err.code === ErrorCode.CHECKPOINT_VERSION || err.retryable)) throw err;
+    throw corrupt(row, `malformed (${(err as Error).message})`, err);
+  }
+}
+
+async function readCheckpoint(store: Store, row: CheckpointRow): Promise<LoadedCheckpoint> {
   if (row.formatVersion > FORMAT_VERSION) {
     throw new BatonError(
       ErrorCode.CHECKPOINT_VERSION,

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeValue } from '../checkpoint/codec/index.js';
 import { BatonError, ErrorCode } from '../errors.js';
 import { validateJobId } from '../execution/job-id.js';
+import { validateName } from '../names.js';
 import { defaultStoreUrl, openStore, type StoreLike } from '../store/open-store.js';
 import type { CheckpointSummary, JobEvent, JobStatus, NodeRow } from '../store/records.js';
 import type { JobFilter, Store } from '../store/store.js';
@@ -47,7 +48,7 @@ export class Client {
   async submit<I>(task: TaskDefinition<I> | string, input?: I, o: SubmitOptions = {}): Promise<{ jobId: string; created: boolean }> {
     const def = isTaskDefinition(task) ? task : null;
     const name = def?.name ?? (task as string);
-    if (typeof name !== 'string' || name.length === 0) throw new BatonError(ErrorCode.INVALID_OPTION, 'submit needs a task definition or a task name');
+    validateName('task name', name);
     const jobId = o.jobId ?? randomUUID();
     validateJobId(jobId);
     const runAt = o.runAt === undefined ? null : o.runAt instanceof Date ? o.runAt.getTime() : o.runAt;

@@ -1,6 +1,7 @@
 /** A task: a named, versioned async function that Workers serve and Clients submit to. */
 import type { CheckpointStrategy } from '../checkpoint/strategy.js';
 import { BatonError, ErrorCode } from '../errors.js';
+import { validateName } from '../names.js';
 import type { ResumableContext } from '../execution/resumable-context.js';
 
 export interface TaskOptions<I, R> {
@@ -22,9 +23,7 @@ export interface TaskDefinition<I = unknown, R = unknown> extends Readonly<TaskO
 }
 
 export function defineTask<I = unknown, R = unknown>(options: TaskOptions<I, R>): TaskDefinition<I, R> {
-  if (typeof options.name !== 'string' || options.name.length === 0 || options.name.length > 255 || options.name.includes('\0')) {
-    throw new BatonError(ErrorCode.INVALID_OPTION, `task name must be 1 to 255 characters without NUL, got ${JSON.stringify(options.name)}`);
-  }
+  validateName('task name', options.name);
   if (typeof options.run !== 'function') {
     throw new BatonError(ErrorCode.INVALID_OPTION, `task "${options.name}" needs a run function`);
   }

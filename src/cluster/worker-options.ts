@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { CheckpointOptions } from '../checkpoint/options.js';
 import { BatonError, ErrorCode } from '../errors.js';
 import { consoleLogger, type Logger } from '../logger.js';
+import { validateName } from '../names.js';
 import { defaultStoreUrl, type StoreLike } from '../store/open-store.js';
 import type { AnyTask, TaskDefinition } from './define-task.js';
 
@@ -65,6 +66,7 @@ export function normalizeWorkerOptions(o: WorkerOptions): NormalizedWorkerOption
   if (heartbeatTimeoutMs <= heartbeatIntervalMs) {
     throw new BatonError(ErrorCode.INVALID_OPTION, `heartbeatTimeoutMs (${heartbeatTimeoutMs}) must exceed heartbeatIntervalMs (${heartbeatIntervalMs}): several beats must fit in one timeout`);
   }
+  if (o.nodeId !== undefined) validateName('nodeId', o.nodeId);
   return Object.freeze({
     store: o.store ?? defaultStoreUrl(),
     tasks,

@@ -10,6 +10,7 @@ import type { NormalizedCheckpointOptions } from '../checkpoint/options.js';
 import { emptyDirty, prepareSnapshot, type DirtyKeys, type Values } from '../checkpoint/snapshot.js';
 import type { CheckpointPolicy } from '../checkpoint/strategy.js';
 import { BatonError, ErrorCode, isBatonError } from '../errors.js';
+import { validateName } from '../names.js';
 import type { ContextInit } from './context-init.js';
 import { CheckpointStats } from './checkpoint-stats.js';
 
@@ -102,9 +103,11 @@ export class ResumableContext {
   }
   /** Marks a step complete; it becomes durable with the next checkpoint. */
   markStepComplete(stepId: string): void {
+    if (!this.completed.has(stepId)) validateName('step id', stepId);
     this.completed.add(stepId);
   }
   setCurrentStep(stepId: string | null): void {
+    if (stepId !== null && stepId !== this._currentStep) validateName('step id', stepId);
     this._currentStep = stepId;
   }
 
@@ -146,7 +149,7 @@ export class ResumableContext {
    * The not-yet path allocates nothing and awaits no I/O.
    */
   checkpointIfNeeded(stepId?: string): Promise<boolean> {
-    if (stepId !== undefined) this.completed.add(stepId);
+    if (stepId !== undefined && !this.completed.has(stepId)) this.markStepComplete(stepId);
     if (this.inFlight !== null || !this.policy.isDue(this._progress)) return NOT_DUE;
     return this.persist().then((committed) => committed !== null);
   }
@@ -158,6 +161,7 @@ export class ResumableContext {
         jobId: this.jobId,
       });
     }
+    if (!this.committedSteps.has(stepId)) validateName('step id', stepId);
     this.stepsThisRun.add(stepId);
     if (this.committedSteps.has(stepId)) return this.values.steps.get(stepId) as T;
     await this.checkLease();

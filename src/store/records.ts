@@ -105,6 +105,8 @@ export interface CheckpointRow {
   formatVersion: number;
   checksum: string;
   sizeBytes: number;
+  /** Set when the row itself could not be read (a damaged column): the checkpoint is corrupt. */
+  unreadable?: string;
 }
 
 export type CheckpointSummary = Omit<CheckpointRow, 'manifest' | 'completedSteps' | 'checksum'> & {

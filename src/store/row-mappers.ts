@@ -14,6 +14,18 @@ const strOrNull = (v: unknown): string | null => (v === null || v === undefined 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const bytes = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : Buffer.alloc(0));
 
+/** A job's error as stored; text that is not JSON (a damaged row) is kept as the message. */
+function errorInfo(v: unknown): ErrorInfo {
+  if (typeof v !== 'string') return v as ErrorInfo;
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) return parsed as ErrorInfo;
+  } catch {
+    // fall through: show the raw text
+  }
+  return { name: 'Error', message: v };
+}
+
 export function toJobRow(r: Row): JobRow {
   return {
     id: String(r.id),
@@ -42,7 +54,7 @@ export function toJobRow(r: Row): JobRow {
     checkpointSeq: num(r.checkpoint_seq),
     input: bytes(r.input),
     result: r.result === null || r.result === undefined ? null : bytes(r.result),
-    error: r.error === null || r.error === undefined ? null : json<ErrorInfo>(r.error),
+    error: r.error === null || r.error === undefined ? null : errorInfo(r.error),
     timeoutMs: numOrNull(r.timeout_ms),
   };
 }
@@ -80,9 +92,20 @@ export function toCheckpointSummary(r: Row): CheckpointSummary {
 }
 
 export function toCheckpointRow(r: Row): CheckpointRow {
+  // A damaged row must reach the verified read (which reports it and falls back), not throw here.
+  let completedSteps: string[] = [];
+  let unreadable: string | undefined;
+  try {
+    completedSteps = json<string[]>(r.completed_steps);
+    if (!Array.isArray(completedSteps) || !completedSteps.every((s) => typeof s === 'string')) throw new Error('not a list of step ids');
+  } catch (err) {
+    unreadable = `completed steps unreadable (${(err as Error).message})`;
+    completedSteps = [];
+  }
   return {
     ...toCheckpointSummary(r),
-    completedSteps: json<string[]>(r.completed_steps),
+    ...(unreadable === undefined ? {} : { unreadable }),
+    completedSteps,
     manifest: typeof r.manifest === 'string' ? r.manifest : JSON.stringify(r.manifest),
     checksum: String(r.checksum),
   };

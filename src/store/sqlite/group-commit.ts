@@ -39,8 +39,14 @@ export class GroupCommit {
         }
       });
     } catch (error) {
-      // The shared transaction itself failed (busy, disk full): nothing of the batch committed.
-      for (const item of batch) item.reject(error);
+      // Nothing of the batch committed. When a write failed inside it (the disk filled up),
+      // SQLite may have rolled the whole transaction back, and the commit's own error ("no
+      // transaction is active") hides that cause: report the cause.
+      const cause = outcomes.find((o) => !o.ok);
+      for (const [i, item] of batch.entries()) {
+        const own = outcomes[i];
+        item.reject(own !== undefined && !own.ok ? own.error : cause !== undefined && !cause.ok ? cause.error : error);
+      }
       return;
     }
     batch.forEach((item, i) => {
