@@ -12,6 +12,8 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 export class GroupCommit {
   private queue: Pending[] = [];
 
@@ -27,10 +29,17 @@ export class GroupCommit {
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const outcomes: Outcome[] = [];
+    let rest: Pending[] = [];
     try {
       this.s.write(() => {
-        for (const item of batch) {
+        for (const [i, item] of batch.entries()) {
+          // A write that fails hard (the disk filled up) can make SQLite roll the whole
+          // transaction back; the writes behind it must not then run (and commit) on their own.
+          if (!this.s.db.inTransaction) {
+            rest = batch.slice(i);
+            break;
+          }
           try {
             outcomes.push({ ok: true, value: this.s.db.transaction(item.fn)() });
           } catch (error) {
@@ -39,20 +48,22 @@ export class GroupCommit {
         }
       });
     } catch (error) {
-      // Nothing of the batch committed. When a write failed inside it (the disk filled up),
-      // SQLite may have rolled the whole transaction back, and the commit's own error ("no
-      // transaction is active") hides that cause: report the cause.
+      // Nothing that ran committed; the commit's own error ("no transaction is active") would
+      // hide the cause, so each write gets its own error, or the first write's error.
       const cause = outcomes.find((o) => !o.ok);
-      for (const [i, item] of batch.entries()) {
-        const own = outcomes[i];
-        item.reject(own !== undefined && !own.ok ? own.error : cause !== undefined && !cause.ok ? cause.error : error);
-      }
+      outcomes.forEach((own, i) => batch[i].reject(!own.ok ? own.error : cause !== undefined && !cause.ok ? cause.error : error));
+      this.retry(rest);
       return;
     }
-    batch.forEach((item, i) => {
-      const o = outcomes[i];
-      if (o.ok) item.resolve(o.value);
-      else item.reject(o.error);
-    });
+    outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.value) : batch[i].reject(o.error)));
+    this.retry(rest);
+  }
+
+  /** Writes that never ran go first into the next transaction. */
+  private retry(rest: Pending[]): void {
+    if (rest.length === 0) return;
+    const wasEmpty = this.queue.length === 0;
+    this.queue.unshift(...rest);
+    if (wasEmpty) setImmediate(() => this.flush());
   }
 }
