@@ -53,7 +53,8 @@ export async function runAttempt(a: AttemptInput): Promise<AttemptOutcome> {
   let ctx: ResumableContext | null = null;
   const reporter = new ProgressReporter(store, fence, a.progressReportIntervalMs ?? 1000, (err) => controller.abort(err));
   try {
-    const loaded = await retryStoreCall(() => manager.loadLatest(job.id));
+    // A job that never committed a checkpoint has none to read: spare a round trip per new job.
+    const loaded = job.checkpointSeq === 0 ? null : await retryStoreCall(() => manager.loadLatest(job.id));
     const unstored: PreparedSnapshot = { manifest: null as never, newChunks: [], newBytes: 0, pending: new Set() };
     const base: Manifest = loaded?.manifest ?? { state: {}, results: {}, steps: {}, input: refOf(job.input, new Set(), unstored) };
     const inputData = loaded !== null ? loaded.checkpoint.inputData : decodeValue(job.input, 'inputData');
