@@ -11,9 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { Client, defineTask, silentLogger, Worker } from '../src/index.js';
+import Database from 'better-sqlite3';
+import { Client, defineTask, isBatonError, silentLogger, Worker } from '../src/index.js';
 import { encodeValue } from '../src/checkpoint/codec/index.js';
 import { openStore } from '../src/store/open-store.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { CHAOS_TASK } from '../chaos/chaos-task.js';
 import { Ledger } from '../chaos/ledger.js';
@@ -191,6 +193,59 @@ describe('found by the chaos harness', () => {
         await client.close();
         ledger.close();
         await db.drop();
+      }
+    },
+  );
+
+  // Found by the 10-minute SQLite run on 2391cdb: another process held the write lock for 5.8 s,
+  // past the 5 s busy timeout, so a group commit's BEGIN IMMEDIATE failed before any write of
+  // the batch ran. Nothing was rejected or retried: the checkpoints of that batch never
+  // settled, their jobs hung `running` on live nodes and were lost.
+  test(
+    'sqlite: a write lock held past the busy timeout fails grouped writes retryably, never leaves them pending',
+    { skip: backends(['sqlite']).length === 0 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'baton-busy-'));
+      const path = join(dir, 'busy.db');
+      const store = new SqliteStore(path, { busyTimeoutMs: 100 });
+      await store.migrate();
+      const node = { nodeId: randomUUID(), nodeLabel: 'n' };
+      await store.registerNode({ id: node.nodeId, label: 'n', host: 'h', pid: 1, pidStart: null, tasks: ['t'] });
+      await store.submitJob(job('busy'));
+      const claimed = (await store.claimJobAt('busy', 0, ['queued'], node))!;
+      const other = new Database(path);
+      other.exec('BEGIN IMMEDIATE'); // another process's writer, holding the lock
+      try {
+        const commit = store.commitCheckpoint(
+          { jobId: 'busy', epoch: claimed.epoch },
+          {
+            nodeId: 'n',
+            attempt: 1,
+            progress: 0.5,
+            currentStep: 's',
+            completedSteps: [],
+            manifest: '{}',
+            chunkRefs: [],
+            formatVersion: 1,
+            checksum: 'c',
+            sizeBytes: 0,
+            inlineChunks: [],
+            keep: 3,
+          },
+        );
+        const outcome = await Promise.race([
+          commit.then(
+            () => 'committed',
+            (e: unknown) =>
+              isBatonError(e, 'STORE_UNAVAILABLE') && e.retryable ? 'retryable error' : `other error: ${String(e)}`,
+          ),
+          sleep(3000).then(() => 'still pending after 3 s'),
+        ]);
+        assert.equal(outcome, 'retryable error');
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+        await store.close();
       }
     },
   );

@@ -52,6 +52,8 @@ export class GroupCommit {
       // hide the cause, so each write gets its own error, or the first write's error.
       const cause = outcomes.find((o) => !o.ok);
       outcomes.forEach((own, i) => batch[i].reject(!own.ok ? own.error : cause !== undefined && !cause.ok ? cause.error : error));
+      // The transaction never began (busy past the timeout): every write fails, retryably.
+      if (rest.length === 0) for (const item of batch.slice(outcomes.length)) item.reject(error);
       this.retry(rest);
       return;
     }
